@@ -1,0 +1,46 @@
+# d2lite: the two commands of the README, and a few helpers.
+#   make book   build the whole book: every notebook executed on real data
+#   make test   run every test: package, notebooks (nbval), book, browser
+# Each creates .venv if missing and installs what it needs.
+
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+          --nbval-cell-timeout 600
+
+.PHONY: book test test-package test-notebooks student benchmark setup clean
+
+book: setup
+	tools/system_deps.sh data
+	$(VPY) tools/book.py build --execute
+
+test: setup
+	tools/system_deps.sh data browser
+	$(VPY) -m pytest tests
+	$(VPY) -m pytest $(NBVAL) notebooks
+
+test-package: setup
+	$(VPY) -m pytest tests -m "not slow"
+
+test-notebooks: setup
+	$(VPY) -m pytest $(NBVAL) notebooks
+
+student: setup
+	$(VPY) tools/make_student.py --out _student --build
+
+benchmark: setup
+	tools/system_deps.sh data
+	$(VPY) benchmarks/train_throughput.py
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -r requirements.txt -e .
+	touch $(STAMP)
+
+clean:
+	rm -rf _build _student
