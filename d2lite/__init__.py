@@ -17,6 +17,7 @@ from d2lite.data import (
     load_fashion_mnist_tensors,
     split_train_valid,
 )
+from d2lite.glue import glue
 from d2lite.metrics import Accumulator, accuracy, evaluate_accuracy_gpu
 from d2lite.models import lenet, vgg, vgg_block
 from d2lite.plot import Animator, plot_history, show_images
@@ -48,6 +49,7 @@ __all__ = [
     "evaluate_accuracy_gpu",
     "find_fashion_mnist",
     "get_fashion_mnist_labels",
+    "glue",
     "lenet",
     "load_checkpoint",
     "load_data_fashion_mnist",
