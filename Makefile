@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
           --nbval-cell-timeout 600
 
