@@ -567,6 +567,14 @@ def _expectation(module: nn.Module, got: Any,
         return "", ""
     if isinstance(module, nn.Linear) and got:
         fan_in = got[-1]
+        if len(got) > 2 and math.prod(got[1:]) == module.in_features:
+            return (
+                f"it expects in_features={module.in_features} on the last "
+                f"axis, but the {'x'.join(map(str, got[1:]))} input is not "
+                f"flattened (got {fan_in} features, expected "
+                f"{module.in_features})",
+                "add nn.Flatten() before it",
+            )
         if fan_in != module.in_features:
             return (
                 f"it expects in_features={module.in_features}: got {fan_in} "
@@ -693,6 +701,8 @@ def _flatten_fix(rec: _Recorder, module: nn.Module, got: Any,
     if src is None or not _is_chain(rec, shape, src):
         return ""
     _, channels, height, width = rec.steps[src][2]
+    if channels < 1:
+        return ""
     side = math.isqrt(module.in_features // channels)
     if side * side * channels != module.in_features:
         return ""

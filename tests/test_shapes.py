@@ -397,6 +397,15 @@ def test_shape_mismatch_channels():
     assert len(info.value.trace) == 2
 
 
+def test_shape_mismatch_missing_flatten():
+    net = nn.Sequential(nn.Conv2d(1, 16, 5), nn.Linear(16 * 4 * 4, 10))
+    with pytest.raises(ShapeMismatchError) as info:
+        shape_trace(net, (1, 1, 8, 8))
+    message = str(info.value)
+    assert "add nn.Flatten() before it" in message
+    assert "got 4 features, expected 256" in message
+
+
 def test_shape_mismatch_in_forward_code():
     class Reshape(nn.Module):
         def __init__(self) -> None:
