@@ -274,9 +274,10 @@ def _train_epoch(
     metrics = _EpochMetrics(epoch)
     net.train()
     reporter.start_epoch(epoch)
+    non_blocking = device.type != "cpu"  # host-to-device copies may overlap
     timer = Timer()
     for X, y in train_iter:
-        X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        X, y = X.to(device, non_blocking=non_blocking), y.to(device, non_blocking=non_blocking)
         optimizer.zero_grad()
         y_hat = net(X)  # (B, C)
         l = loss_fn(y_hat, y)

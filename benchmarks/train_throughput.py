@@ -1,0 +1,314 @@
+"""Training throughput of dl.train_ch6 against d2l's loop and a bound.
+
+Three ways to train the same model (d2l's sigmoid LeNet, SGD lr=0.9, batch
+256) on the same real Fashion-MNIST for the same number of batches:
+
+1. d2l reference: torchvision ``FashionMNIST`` with ``transforms.ToTensor()``
+   per image, ``DataLoader(batch_size=256, shuffle=True, num_workers=4)``,
+   d2l's train step (with its per-batch ``Accumulator``/``accuracy``).
+2. ``dl.train_ch6`` on ``dl.load_data_fashion_mnist(256)`` (animate,
+   progress and verbose off), read from ``history.attrs["examples_per_sec"]``.
+3. The bound: forward, backward and SGD step on ONE batch of 256 held in
+   memory, as many steps as (2) trains batches.
+
+Every figure is examples per second of training passes, batch fetching
+included, evaluation excluded. Each method is warmed up, then the three run
+interleaved ``--repeats`` times and the median is reported with the ratios
+(2)/(1) (target >= 2.0) and (2)/(3) (target >= 0.9). The exit code is 0
+either way: this is a report.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/train_throughput.py            # ~2-4 min
+    .venv/bin/python benchmarks/train_throughput.py --max-batches 0 --epochs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import d2lite as dl  # noqa: E402
+
+BATCH_SIZE = 256
+LR = 0.9
+TARGET_VS_D2L = 2.0
+TARGET_VS_BOUND = 0.9
+RAW_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+
+class Take:
+    """The first ``n`` batches of a re-iterable loader (all if n is None)."""
+
+    def __init__(self, loader: Any, n: int | None) -> None:
+        self.loader, self.n = loader, n
+
+    def __len__(self) -> int:
+        return len(self.loader) if self.n is None else min(len(self.loader), self.n)
+
+    def __iter__(self) -> Iterator[Any]:
+        return itertools.islice(iter(self.loader), self.n)
+
+
+def make_torchvision_root(tmp: Path) -> Path:
+    """Decompress the IDX files into tmp/FashionMNIST/raw/ for torchvision."""
+    src = dl.find_fashion_mnist()
+    raw = tmp / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in RAW_FILES:
+        gz = src / f"{name}.gz"
+        plain = src / name
+        if gz.is_file():
+            with gzip.open(gz, "rb") as fin, open(raw / name, "wb") as fout:
+                shutil.copyfileobj(fin, fout)
+        else:
+            shutil.copyfile(plain, raw / name)
+    return tmp
+
+
+def fresh_lenet(device: torch.device) -> nn.Module:
+    """d2l's LeNet with d2l's Xavier-uniform init, on ``device``."""
+    net = dl.lenet()
+
+    def init(m: nn.Module) -> None:
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(m.weight)
+
+    net.apply(init)
+    return net.to(device)
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+# ----------------------------------------------------------- the methods
+
+
+def run_d2l_reference(
+    root: Path, device: torch.device, epochs: int, max_batches: int | None, num_workers: int
+) -> float:
+    """(1) d2l's data pipeline and train loop; examples/sec."""
+    from torch.utils import data
+    from torchvision import datasets, transforms
+
+    dataset = datasets.FashionMNIST(
+        root=str(root), train=True, transform=transforms.ToTensor(), download=False
+    )
+    train_iter = data.DataLoader(
+        dataset, batch_size=BATCH_SIZE, shuffle=True, num_workers=num_workers
+    )
+    net = fresh_lenet(device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=LR)
+    loss = nn.CrossEntropyLoss()
+
+    def d2l_accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
+        if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
+            y_hat = y_hat.argmax(axis=1)
+        cmp = y_hat.type(y.dtype) == y
+        return float(cmp.type(y.dtype).sum())
+
+    num_examples, seconds = 0, 0.0
+    for _ in range(epochs):
+        metric = [0.0, 0.0, 0.0]
+        net.train()
+        tic = time.perf_counter()
+        for X, y in itertools.islice(train_iter, max_batches):
+            optimizer.zero_grad()
+            X, y = X.to(device), y.to(device)
+            y_hat = net(X)
+            l = loss(y_hat, y)
+            l.backward()
+            optimizer.step()
+            with torch.no_grad():
+                add = (float(l) * X.shape[0], d2l_accuracy(y_hat, y), X.shape[0])
+                metric = [a + b for a, b in zip(metric, add)]
+        sync(device)
+        seconds += time.perf_counter() - tic
+        num_examples += int(metric[2])
+    return num_examples / seconds
+
+
+def run_train_ch6(
+    loaders: tuple[Any, Any], device: torch.device, epochs: int, max_batches: int | None
+) -> float:
+    """(2) dl.train_ch6 on dl.load_data_fashion_mnist; examples/sec."""
+    train_iter, test_iter = loaders
+    history = dl.train_ch6(
+        dl.lenet(),
+        Take(train_iter, max_batches),
+        Take(test_iter, 1),
+        epochs,
+        lr=LR,
+        device=device,
+        animate=False,
+        progress=False,
+        verbose=False,
+    )
+    return float(history.attrs["examples_per_sec"])
+
+
+def run_bound(batch: tuple[torch.Tensor, torch.Tensor], device: torch.device, steps: int) -> float:
+    """(3) forward/backward/step on one in-memory batch; examples/sec."""
+    X, y = batch
+    net = fresh_lenet(device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=LR)
+    loss = nn.CrossEntropyLoss()
+    net.train()
+    sync(device)
+    tic = time.perf_counter()
+    for _ in range(steps):
+        optimizer.zero_grad()
+        l = loss(net(X), y)
+        l.backward()
+        optimizer.step()
+    sync(device)
+    return steps * X.shape[0] / (time.perf_counter() - tic)
+
+
+# ---------------------------------------------------------------- report
+
+
+def load_average() -> tuple[float, float, float]:
+    """The 1, 5 and 15-minute load averages (nan where unavailable)."""
+    try:
+        return os.getloadavg()
+    except (AttributeError, OSError):
+        return (float("nan"),) * 3
+
+
+def verdict(ratio: float, target: float) -> str:
+    return "MET" if ratio >= target else "NOT MET"
+
+
+def report(results: dict[str, list[float]], num_workers: int) -> dict[str, Any]:
+    """Print medians, best runs, ratios and verdicts; return them."""
+    med = {name: statistics.median(v) for name, v in results.items()}
+    best = {name: max(v) for name, v in results.items()}
+    labels = {
+        "d2l": f"(1) d2l reference (torchvision, DataLoader num_workers={num_workers})",
+        "train_ch6": "(2) dl.train_ch6 + dl.load_data_fashion_mnist",
+        "bound": "(3) bound: fwd/bwd/step on one in-memory batch",
+    }
+    print(f"{'examples/sec':<70} {'median':>10} {'best':>10}")
+    for name, label in labels.items():
+        print(f"  {label:<68} {med[name]:10,.1f} {best[name]:10,.1f}")
+    summary: dict[str, Any] = {"median": med, "best": best}
+    for what, other, target in (
+        ("(2)/(1)", "d2l", TARGET_VS_D2L),
+        ("(2)/(3)", "bound", TARGET_VS_BOUND),
+    ):
+        ratio = med["train_ch6"] / med[other]
+        paired = statistics.median(a / b for a, b in zip(results["train_ch6"], results[other]))
+        print(
+            f"{what} = {ratio:.2f}x (ratio of medians; median of per-repeat ratios "
+            f"{paired:.2f}x), target >= {target}x: {verdict(ratio, target)}"
+        )
+        summary[f"train_ch6_vs_{other}"] = {"ratio": ratio, "paired": paired, "target": target}
+    load = load_average()
+    print(f"load average at the end: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}")
+    return summary
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--epochs", type=int, default=1, help="epochs per measurement (default 1)")
+    p.add_argument(
+        "--max-batches",
+        type=int,
+        default=120,
+        help="batches per epoch, 0 for the whole epoch (235); default 120",
+    )
+    p.add_argument("--repeats", type=int, default=5, help="interleaved repeats; median taken")
+    p.add_argument("--num-workers", type=int, default=4, help="DataLoader workers of (1)")
+    p.add_argument("--device", default=None, help="cpu, cuda:0, ...; default dl.try_gpu()")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch intra-op threads of the training process (default: torch's)",
+    )
+    p.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = p.parse_args(argv)
+    for name in ("epochs", "repeats"):
+        if getattr(args, name) < 1:
+            p.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
+    if args.threads is not None and args.threads < 1:
+        p.error(f"--threads must be >= 1, got {args.threads}")
+    if args.max_batches < 0:
+        p.error(f"--max-batches must be >= 0 (0: whole epoch), got {args.max_batches}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    # d2l's num_workers=4 may exceed the CPUs here; that is the reference.
+    warnings.filterwarnings("ignore", message="This DataLoader will create")
+    device = torch.device(args.device) if args.device else dl.try_gpu()
+    max_batches = args.max_batches or None
+    loaders = dl.load_data_fashion_mnist(BATCH_SIZE)
+    steps = len(Take(loaders[0], max_batches)) * args.epochs
+    X, y = next(iter(loaders[0]))
+    batch = (X.to(device), y.to(device))  # (256, 1, 28, 28), (256,)
+    print(
+        f"d2l LeNet, batch {BATCH_SIZE}, {steps // args.epochs} batches x "
+        f"{args.epochs} epoch(s), {args.repeats} repeats, device {device}, "
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+        f"{os.cpu_count()} CPUs, {platform.machine()}, load average "
+        f"{load_average()[0]:.2f}"
+    )
+    with tempfile.TemporaryDirectory(prefix="fmnist-tv-") as tmp:
+        root = make_torchvision_root(Path(tmp))
+        methods: dict[str, Callable[[int | None, int], float]] = {
+            "d2l": lambda mb, ep: run_d2l_reference(root, device, ep, mb, args.num_workers),
+            "train_ch6": lambda mb, ep: run_train_ch6(loaders, device, ep, mb),
+            "bound": lambda mb, ep: run_bound(batch, device, len(Take(loaders[0], mb)) * ep),
+        }
+        for run in methods.values():  # warm-up
+            run(10, 1)
+        results: dict[str, list[float]] = {name: [] for name in methods}
+        for r in range(args.repeats):
+            for name, run in methods.items():
+                results[name].append(run(max_batches, args.epochs))
+            last = {name: v[-1] for name, v in results.items()}
+            print(
+                f"repeat {r + 1}/{args.repeats}: "
+                + ", ".join(f"{n} {v:,.0f}" for n, v in last.items())
+                + f" examples/sec; (2)/(1) {last['train_ch6'] / last['d2l']:.2f}x, "
+                f"(2)/(3) {last['train_ch6'] / last['bound']:.2f}x",
+                flush=True,
+            )
+    summary = report(results, args.num_workers)
+    if args.json is not None:
+        summary.update(device=str(device), steps=steps, runs=results)
+        args.json.write_text(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
