@@ -1,0 +1,576 @@
+"""Tests of d2lite.data: finding, checking, decoding and batching.
+
+Everything runs offline on tiny IDX files written by the tests; the download
+step is always replaced. Tests marked ``realdata`` read the real files.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+import d2lite as dl
+from d2lite import data
+from idx_helpers import (
+    ALL_FILES,
+    FILES,
+    idx_bytes,
+    make_split,
+    write_dataset,
+    write_file,
+)
+
+
+def _no_network(cache_dir: Path) -> None:
+    raise AssertionError(f"tests must not download (asked for {cache_dir})")
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    """No test downloads: the torchvision step raises if it is reached."""
+    monkeypatch.setattr(data, "_download_fashion_mnist", _no_network)
+
+
+@pytest.fixture
+def isolated(monkeypatch, tmp_path):
+    """No real data visible: empty env, cache and Debian dir under tmp."""
+    monkeypatch.delenv("D2LITE_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "debian")
+    return tmp_path
+
+
+@pytest.fixture
+def tiny(monkeypatch, isolated):
+    """A tiny dataset (6 train, 4 test) as D2LITE_DATA, counts adapted."""
+    root = isolated / "tiny"
+    tensors = write_dataset(root, n_train=6, n_test=4, gz=True)
+    monkeypatch.setenv("D2LITE_DATA", str(root))
+    monkeypatch.setitem(data._SPLIT_SIZES, True, 6)
+    monkeypatch.setitem(data._SPLIT_SIZES, False, 4)
+    return tensors
+
+
+# ---------------------------------------------------------------- reading
+
+
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize("torchvision_layout", [False, True])
+def test_read_split_round_trips(tmp_path, gz, torchvision_layout):
+    written = write_dataset(tmp_path, gz=gz, torchvision_layout=torchvision_layout)
+    directory = data.find_fashion_mnist(tmp_path)
+    for train, suffix, n in ((True, "train", 6), (False, "test", 4)):
+        X, y = data._read_split(directory, train, expected_count=n)
+        assert X.dtype == torch.uint8 and X.shape == (n, 28, 28)
+        assert y.dtype == torch.int64 and y.shape == (n,)
+        assert torch.equal(X, written[f"X_{suffix}"])
+        assert torch.equal(y, written[f"y_{suffix}"])
+
+
+def test_load_tensors_uses_counts_and_caches(tiny):
+    X, y = dl.load_fashion_mnist_tensors(train=True)
+    X_test, y_test = dl.load_fashion_mnist_tensors(train=False)
+    assert torch.equal(X, tiny["X_train"]) and torch.equal(y, tiny["y_train"])
+    assert torch.equal(X_test, tiny["X_test"]) and torch.equal(y_test, tiny["y_test"])
+    X[:] = 0  # callers get copies: the cache is not affected
+    again, _ = dl.load_fashion_mnist_tensors(train=True)
+    assert torch.equal(again, tiny["X_train"])
+
+
+def test_decoded_once(tiny, monkeypatch):
+    data._read_split_cached.cache_clear()
+    calls = []
+    real = data._read_split
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(data, "_read_split", counting)
+    dl.load_fashion_mnist_tensors(train=True)
+    dl.load_fashion_mnist_tensors(train=True)
+    dl.load_data_fashion_mnist(2)
+    assert len(calls) == 2  # train once, test once
+
+
+def test_replaced_files_are_read_again(tiny, isolated):
+    old, _ = dl.load_fashion_mnist_tensors(train=False)
+    X = torch.full((4, 28, 28), 7, dtype=torch.uint8)
+    write_file(isolated / "tiny" / FILES[False][0], idx_bytes(X), gz=True)
+    new, _ = dl.load_fashion_mnist_tensors(train=False)
+    assert torch.equal(old, tiny["X_test"]) and torch.equal(new, X)
+
+
+def test_real_counts_refuse_tiny_files(isolated, monkeypatch):
+    root = isolated / "tiny"
+    write_dataset(root)
+    message = "6 examples, Fashion-MNIST has 60000"
+    with pytest.raises(data.CorruptFileError, match=message):
+        dl.load_fashion_mnist_tensors(train=True, root=root)
+
+
+# ------------------------------------------------------------- corruption
+
+
+def _split_dir(
+    tmp_path: Path, images: bytes, labels: bytes, *, gz: bool = False
+) -> Path:
+    write_file(tmp_path / FILES[True][0], images, gz=gz)
+    write_file(tmp_path / FILES[True][1], labels, gz=gz)
+    return tmp_path
+
+
+def _read(directory: Path, expected_count: int | None = 6):
+    return data._read_split(directory, True, expected_count=expected_count)
+
+
+@pytest.fixture
+def good():
+    X, y = make_split(6, seed=0)
+    return idx_bytes(X), idx_bytes(y)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_truncated_file_names_it(tmp_path, good, gz):
+    images, labels = good
+    _split_dir(tmp_path, images[:-100], labels, gz=gz)
+    with pytest.raises(data.CorruptFileError, match="truncated") as info:
+        _read(tmp_path)
+    assert FILES[True][0] in str(info.value)
+
+
+def test_file_shorter_than_header(tmp_path, good):
+    _split_dir(tmp_path, good[0], good[1][:5])
+    with pytest.raises(data.CorruptFileError, match=f"{FILES[True][1]}.*truncated"):
+        _read(tmp_path)
+
+
+def test_trailing_garbage(tmp_path, good):
+    _split_dir(tmp_path, good[0], good[1] + b"\x00junk")
+    message = f"{FILES[True][1]}: trailing bytes.* 6 data bytes, the file has 11"
+    with pytest.raises(data.CorruptFileError, match=message):
+        _read(tmp_path)
+
+
+def test_wrong_magic_number(tmp_path, good):
+    _split_dir(tmp_path, good[1], good[0])  # labels where images belong
+    with pytest.raises(data.CorruptFileError, match="magic number 2049, expected 2051"):
+        _read(tmp_path)
+
+
+def test_image_size_checked(tmp_path, good):
+    small = idx_bytes(torch.zeros(6, 14, 14, dtype=torch.uint8))
+    _split_dir(tmp_path, small, good[1])
+    with pytest.raises(data.CorruptFileError, match=r"\(14, 14\), expected \(28, 28\)"):
+        _read(tmp_path)
+
+
+def test_label_out_of_range(tmp_path, good):
+    bad = idx_bytes(torch.tensor([0, 1, 2, 3, 4, 10], dtype=torch.uint8))
+    _split_dir(tmp_path, good[0], bad)
+    with pytest.raises(data.CorruptFileError, match="label 10 outside 0..9"):
+        _read(tmp_path)
+
+
+def test_count_mismatch_names_both_files(tmp_path, good):
+    five = idx_bytes(torch.zeros(5, dtype=torch.uint8))
+    _split_dir(tmp_path, good[0], five)
+    with pytest.raises(data.CorruptFileError) as info:
+        _read(tmp_path, expected_count=None)
+    message = str(info.value)
+    assert FILES[True][0] in message and FILES[True][1] in message
+    assert "6 images" in message and "5 labels" in message
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda gz: b"not gzip at all" + gz, id="not-gzip"),
+        pytest.param(lambda gz: gz[: len(gz) // 2], id="truncated-gz"),
+        pytest.param(
+            lambda gz: gz[:10] + bytes(b ^ 0xFF for b in gz[10:40]) + gz[40:],
+            id="bad-deflate",
+        ),
+        pytest.param(lambda gz: gz[:-8] + bytes(8), id="bad-crc"),
+    ],
+)
+def test_gzip_corruption_names_file(tmp_path, good, damage):
+    images, labels = good
+    path = write_file(tmp_path / FILES[True][0], images, gz=True)
+    path.write_bytes(damage(path.read_bytes()))
+    write_file(tmp_path / FILES[True][1], labels, gz=True)
+    with pytest.raises(data.CorruptFileError, match="gzip") as info:
+        _read(tmp_path)
+    assert str(path) in str(info.value)
+    assert isinstance(info.value, ValueError) and isinstance(info.value, RuntimeError)
+
+
+@pytest.mark.parametrize("torchvision_layout", [False, True])
+def test_partial_dataset_names_missing_files(tmp_path, torchvision_layout):
+    skip = (FILES[False][1], FILES[True][0])
+    write_dataset(tmp_path, gz=True, skip=skip, torchvision_layout=torchvision_layout)
+    with pytest.raises(data.IncompleteDatasetError) as info:
+        data.find_fashion_mnist(tmp_path)
+    message = str(info.value)
+    for name in skip:
+        assert name in message
+    assert FILES[False][0] not in message.split("missing:")[1].split(".")[0]
+
+
+def test_partial_cache_is_not_skipped_silently(isolated):
+    write_dataset(data.user_cache_dir(), skip=(FILES[True][1],))
+    write_dataset(data.DEBIAN_DIR, gz=True)
+    with pytest.raises(data.IncompleteDatasetError, match=FILES[True][1]):
+        data.find_fashion_mnist()
+
+
+# ------------------------------------------------------------ search order
+
+
+def test_search_order(isolated, monkeypatch):
+    places = {k: isolated / k for k in ("root", "env", "debian")}
+    places["cache"] = data.user_cache_dir()
+    for directory in places.values():
+        write_dataset(directory, gz=True)
+    monkeypatch.setenv("D2LITE_DATA", str(places["env"]))
+    assert data.find_fashion_mnist(places["root"]) == places["root"]
+    assert data.find_fashion_mnist() == places["env"]
+    monkeypatch.delenv("D2LITE_DATA")
+    assert data.find_fashion_mnist() == places["cache"]
+    for name in ALL_FILES:
+        (places["cache"] / f"{name}.gz").unlink()
+    assert data.find_fashion_mnist() == places["debian"]
+
+
+def test_xdg_and_home_cache_dirs(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert data.user_cache_dir() == tmp_path / "xdg" / "d2lite" / "fashion-mnist"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    home_cache = tmp_path / "home" / ".cache" / "d2lite" / "fashion-mnist"
+    assert data.user_cache_dir() == home_cache
+
+
+def test_download_is_last_and_lands_in_cache(isolated, monkeypatch):
+    calls = []
+
+    def fake_download(cache_dir: Path) -> None:  # what torchvision leaves
+        calls.append(cache_dir)
+        write_dataset(cache_dir, gz=True, torchvision_layout=True)
+        write_dataset(cache_dir, torchvision_layout=True)
+
+    monkeypatch.setattr(data, "_download_fashion_mnist", fake_download)
+    found = data.find_fashion_mnist()
+    cache = data.user_cache_dir()
+    assert calls == [cache]
+    assert found == cache / "FashionMNIST" / "raw"
+    assert data.find_fashion_mnist() == found and len(calls) == 1  # now cached
+    assert data._file_in(found, FILES[True][0]).suffix != ".gz"  # raw preferred
+
+
+def test_download_injectable_as_argument(isolated):
+    calls = []
+    with pytest.raises(data.DataNotFoundError, match="download: disabled"):
+        data.find_fashion_mnist(download=False)
+    found = data.find_fashion_mnist(
+        candidates=[(isolated / "nowhere", "test")],
+        download=lambda d: calls.append(d) or write_dataset(d),
+    )
+    assert found == data.user_cache_dir() and len(calls) == 1
+
+
+@pytest.mark.parametrize("source", ["root", "env"])
+def test_explicit_location_without_files_is_an_error(isolated, monkeypatch, source):
+    write_dataset(data.DEBIAN_DIR, gz=True)  # would be found otherwise
+    empty = isolated / "empty"
+    empty.mkdir()
+    if source == "env":
+        monkeypatch.setenv("D2LITE_DATA", str(empty))
+    message = "holds none of the four files"
+    with pytest.raises(data.DataNotFoundError, match=message) as info:
+        data.find_fashion_mnist(empty if source == "root" else None)
+    assert str(empty) in str(info.value)
+    with pytest.raises(data.DataNotFoundError, match="does not exist"):
+        data.find_fashion_mnist(isolated / "missing")
+
+
+def test_nothing_found_lists_places_and_fixes(isolated, monkeypatch):
+    def offline_download(cache_dir: Path) -> None:
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
+
+    monkeypatch.setattr(data, "_download_fashion_mnist", offline_download)
+    with pytest.raises(data.DataNotFoundError) as info:
+        dl.load_data_fashion_mnist(256)
+    message = str(info.value)
+    assert isinstance(info.value, RuntimeError)
+    for expected in (
+        "D2LITE_DATA: not set",
+        str(data.user_cache_dir()),
+        str(data.DEBIAN_DIR),
+        "Error downloading",
+        "apt-get install dataset-fashion-mnist",
+        "go online",
+        "D2LITE_DATA=/path",
+    ):
+        assert expected in message
+
+
+def test_root_type_checked():
+    with pytest.raises(TypeError, match="root must be a path"):
+        data.find_fashion_mnist(42)
+
+
+# ------------------------------------------------------------ TensorLoader
+
+
+def _loader_data(n: int = 10):
+    X = torch.arange(n * 28 * 28, dtype=torch.int64).remainder(256).to(torch.uint8)
+    return X.reshape(n, 28, 28), torch.arange(n) % 10
+
+
+def test_batches_shape_dtype_range_and_len():
+    X, y = _loader_data(10)
+    loader = dl.TensorLoader(X, y, 4)
+    assert len(loader) == 3
+    batches = list(loader)
+    assert [len(b[1]) for b in batches] == [4, 4, 2]
+    for Xb, yb in batches:
+        assert Xb.dtype == torch.float32 and Xb.shape[1:] == (1, 28, 28)
+        assert yb.dtype == torch.int64
+        assert 0.0 <= Xb.min() and Xb.max() <= 1.0
+    assert torch.equal(torch.cat([b[0] for b in batches]), X.unsqueeze(1).float() / 255)
+    assert torch.equal(torch.cat([b[1] for b in batches]), y)
+
+
+def test_float_and_4d_inputs():
+    X = torch.rand(5, 1, 8, 8, dtype=torch.float64)
+    Xb, yb = next(iter(dl.TensorLoader(X, torch.arange(5, dtype=torch.int32), 5)))
+    assert Xb.dtype == torch.float32 and torch.allclose(Xb, X.float())
+    assert yb.dtype == torch.int64
+
+
+def test_shuffle_differs_across_epochs_and_test_order_fixed():
+    X, y = _loader_data(100)[0], torch.arange(100)
+    train_iter = dl.TensorLoader(X, y, 10, shuffle=True, seed=0)
+    epochs = [torch.cat([yb for _, yb in train_iter]) for _ in range(2)]
+    assert not torch.equal(epochs[0], epochs[1])
+    for order in epochs:  # a permutation: every example once
+        assert torch.equal(order.sort().values, y)
+    test_iter = dl.TensorLoader(X, y, 10)
+    assert all(torch.equal(torch.cat([yb for _, yb in test_iter]), y) for _ in range(2))
+
+
+def test_shuffle_reproducible():
+    X, y = _loader_data(50)[0], torch.arange(50)
+
+    def orders(**kwargs):
+        loader = dl.TensorLoader(X, y, 7, shuffle=True, **kwargs)
+        return [torch.cat([yb for _, yb in loader]) for _ in range(2)]
+
+    a, b = orders(seed=3), orders(seed=3)
+    assert all(torch.equal(p, q) for p, q in zip(a, b))
+    torch.manual_seed(0)
+    c = orders()
+    torch.manual_seed(0)
+    d = orders()
+    assert all(torch.equal(p, q) for p, q in zip(c, d))
+    assert not torch.equal(orders(seed=4)[0], a[0])
+
+
+def test_batches_are_copies():
+    X, y = _loader_data(4)
+    loader = dl.TensorLoader(X, y, 4)
+    Xb, _ = next(iter(loader))
+    Xb.zero_()
+    assert next(iter(loader))[0].max() > 0
+
+
+@pytest.mark.parametrize(
+    "resize, expected", [(32, (32, 32)), ((14, 20), (14, 20)), (28, (28, 28))]
+)
+def test_resize(resize, expected):
+    X, y = _loader_data(6)
+    Xb, _ = next(iter(dl.TensorLoader(X, y, 6, resize=resize)))
+    assert Xb.shape == (6, 1, *expected) and Xb.dtype == torch.float32
+    assert 0.0 <= Xb.min() and Xb.max() <= 1.0
+
+
+def test_resize_of_constant_image_keeps_it():
+    X = torch.full((2, 28, 28), 255, dtype=torch.uint8)
+    for size in (14, 56):
+        loader = dl.TensorLoader(X, torch.zeros(2).long(), 2, resize=size)
+        Xb, _ = next(iter(loader))
+        assert torch.allclose(Xb, torch.ones_like(Xb))
+
+
+def test_transform_per_batch():
+    X, y = _loader_data(6)
+    seen = []
+
+    def flip(batch):
+        seen.append(batch.shape)
+        return batch.flip(-1)
+
+    loader = dl.TensorLoader(X, y, 4, transform=flip, resize=14)
+    batches = list(loader)
+    assert seen == [(4, 1, 14, 14), (2, 1, 14, 14)]
+    plain = list(dl.TensorLoader(X, y, 4, resize=14))
+    assert torch.equal(batches[0][0], plain[0][0].flip(-1))
+
+
+def test_drop_last():
+    X, y = _loader_data(10)
+    loader = dl.TensorLoader(X, y, 4, drop_last=True, shuffle=True, seed=0)
+    assert len(loader) == 2
+    assert [len(yb) for _, yb in loader] == [4, 4]
+    with pytest.raises(ValueError, match="yields no batch"):
+        dl.TensorLoader(X, y, 11, drop_last=True)
+
+
+def test_numpy_and_torch_batch_paths_agree():
+    X, y = _loader_data(10)
+    loader = dl.TensorLoader(X, y, 4)
+    order = torch.randperm(10)
+    for o in (None, order):
+        for start in (0, 8):
+            a = loader._take_numpy(o, start, start + 4)
+            b = loader._take_torch(o, start, start + 4)
+            assert all(torch.equal(p, q) for p, q in zip(a, b))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_device_cuda():
+    X, y = _loader_data(10)
+    loader = dl.TensorLoader(X, y, 4, device="cuda", shuffle=True, seed=0)
+    cpu = dl.TensorLoader(X, y, 4, shuffle=True, seed=0)
+    for (Xg, yg), (Xc, yc) in zip(loader, cpu):
+        assert Xg.is_cuda and yg.is_cuda
+        assert torch.equal(Xg.cpu(), Xc) and torch.equal(yg.cpu(), yc)
+
+
+def test_device_cpu():
+    X, y = _loader_data(5)
+    loader = dl.TensorLoader(X, y, 2, device="cpu", shuffle=True)
+    for Xb, yb in loader:
+        assert Xb.device.type == "cpu" and yb.device.type == "cpu"
+    assert loader.X.device == torch.device("cpu")
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(batch_size=0), ValueError, "positive int, got batch_size=0"),
+        (dict(batch_size=-3), ValueError, "batch_size=-3"),
+        (dict(batch_size=2.5), TypeError, "batch_size must be a positive int, got 2.5"),
+        (dict(batch_size=True), TypeError, "batch_size"),
+        (dict(resize=0), ValueError, "resize must hold positive ints"),
+        (dict(resize=(1, 2, 3)), TypeError, "resize must be None, an int or a"),
+        (dict(resize="32"), TypeError, "resize"),
+        (dict(transform=3), TypeError, "transform must be None or a callable"),
+        (dict(seed=1.5), TypeError, "seed must be an int"),
+    ],
+)
+def test_loader_argument_checks(kwargs, error, match):
+    X, y = _loader_data(4)
+    args = dict(batch_size=2) | kwargs
+    with pytest.raises(error, match=match):
+        dl.TensorLoader(X, y, args.pop("batch_size"), **args)
+
+
+def test_loader_data_checks():
+    X, y = _loader_data(4)
+    with pytest.raises(TypeError, match="X must be a torch.Tensor"):
+        dl.TensorLoader(X.numpy(), y, 2)
+    with pytest.raises(ValueError, match=r"X must have shape .* got \(4, 784\)"):
+        dl.TensorLoader(X.reshape(4, -1), y, 2)
+    with pytest.raises(TypeError, match="uint8 .* or floating point"):
+        dl.TensorLoader(X.long(), y, 2)
+    with pytest.raises(ValueError, match=r"N=4 .* got \(3,\)"):
+        dl.TensorLoader(X, y[:3], 2)
+    with pytest.raises(TypeError, match="integer class labels"):
+        dl.TensorLoader(X, y.float(), 2)
+
+
+def test_load_data_fashion_mnist_tiny(tiny):
+    train_iter, test_iter = dl.load_data_fashion_mnist(4, resize=32)
+    assert (len(train_iter), len(test_iter)) == (2, 1)
+    Xb, yb = next(iter(test_iter))
+    assert Xb.shape == (4, 1, 32, 32) and yb.tolist() == tiny["y_test"].tolist()
+    assert train_iter.shuffle and not test_iter.shuffle
+    seen = torch.cat([y for _, y in train_iter])
+    assert sorted(seen.tolist()) == sorted(tiny["y_train"].tolist())
+    with pytest.raises(ValueError, match="batch_size"):
+        dl.load_data_fashion_mnist(0)
+
+
+# ------------------------------------------------------- splits and labels
+
+
+def test_split_train_valid():
+    X, y = torch.arange(100).reshape(100, 1).float(), torch.arange(100)
+    X_train, y_train, X_valid, y_valid = dl.split_train_valid(X, y)
+    assert (len(X_train), len(X_valid)) == (80, 20)
+    assert torch.equal(X_train[:, 0].long(), y_train)
+    assert torch.equal(X_valid[:, 0].long(), y_valid)
+    assert torch.equal(torch.cat([y_train, y_valid]).sort().values, y)
+    again = dl.split_train_valid(X, y)
+    assert torch.equal(again[3], y_valid)
+    assert not torch.equal(dl.split_train_valid(X, y, seed=1)[3], y_valid)
+    assert len(dl.split_train_valid(X, y, 0.1)[3]) == 10
+    for bad in (0, 1, 1.5, -0.2):
+        with pytest.raises(ValueError, match="valid_fraction"):
+            dl.split_train_valid(X, y, bad)
+    with pytest.raises(ValueError, match="same length"):
+        dl.split_train_valid(X, y[:5])
+
+
+def test_labels():
+    assert len(dl.FASHION_MNIST_CLASSES) == 10
+    assert dl.get_fashion_mnist_labels([9, 0]) == ["ankle boot", "t-shirt"]
+    names = dl.get_fashion_mnist_labels(torch.tensor([[1], [2]]))
+    assert names == ["trouser", "pullover"]
+    assert dl.get_fashion_mnist_labels(7) == ["sneaker"]
+    with pytest.raises(ValueError, match="got 10"):
+        dl.get_fashion_mnist_labels([1, 10])
+    with pytest.raises(ValueError, match="got -1"):
+        dl.get_fashion_mnist_labels(torch.tensor([-1]))
+    with pytest.raises(TypeError, match="dtype"):
+        dl.get_fashion_mnist_labels(torch.tensor([1.0]))
+
+
+# -------------------------------------------------------------- real data
+
+
+@pytest.fixture(scope="module")
+def real_dir():
+    try:
+        return data.find_fashion_mnist(download=False)
+    except data.DataNotFoundError as err:
+        pytest.skip(f"real Fashion-MNIST not installed: {err}")
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("train", [True, False])
+def test_real_data(real_dir, train):
+    X, y = dl.load_fashion_mnist_tensors(train=train)
+    n = 60_000 if train else 10_000  # the published sizes
+    assert X.shape == (n, 28, 28) and X.dtype == torch.uint8
+    assert y.shape == (n,) and y.dtype == torch.int64
+    assert int(X.min()) == 0 and int(X.max()) == 255
+    counts = torch.bincount(y, minlength=10)
+    assert counts.tolist() == [n // 10] * 10  # balanced: 6,000 / 1,000 each
+    if train:  # the first training image of Fashion-MNIST is an ankle boot
+        assert dl.get_fashion_mnist_labels(y[:1]) == ["ankle boot"]
+
+
+@pytest.mark.realdata
+def test_real_loaders(real_dir):
+    train_iter, test_iter = dl.load_data_fashion_mnist(256)
+    # ceil(60000 / 256), ceil(10000 / 256)
+    assert (len(train_iter), len(test_iter)) == (235, 40)
+    Xb, yb = next(iter(train_iter))
+    assert Xb.shape == (256, 1, 28, 28) and Xb.dtype == torch.float32
+    assert 0.0 <= float(Xb.min()) and float(Xb.max()) <= 1.0
+    assert yb.shape == (256,) and yb.dtype == torch.int64
+    first_test = next(iter(test_iter))[1]
+    assert torch.equal(first_test, dl.load_fashion_mnist_tensors(train=False)[1][:256])
