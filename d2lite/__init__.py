@@ -22,6 +22,7 @@ from d2lite.metrics import Accumulator, accuracy, evaluate_accuracy_gpu
 from d2lite.models import lenet, vgg, vgg_block
 from d2lite.plot import Animator, plot_history, show_images
 from d2lite.shapes import (
+    ShapeMismatchError,
     conv_output_size,
     param_table,
     pool_output_size,
@@ -41,6 +42,7 @@ __all__ = [
     "Accumulator",
     "Animator",
     "FASHION_MNIST_CLASSES",
+    "ShapeMismatchError",
     "TensorLoader",
     "Timer",
     "accuracy",
