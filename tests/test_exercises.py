@@ -1,0 +1,576 @@
+"""Exercise checks: the machinery of ``dl.check`` and every registered check.
+
+The machinery is tested on demo exercises registered in a private registry
+(or, for the global one, in a fixture that unregisters them afterwards).
+Then, for every exercise registered by the chapters: its reference
+solution, taken from the notebook's solution cell, passes its check, and
+the student edition's stub of that cell fails it with NotImplementedError.
+Registered exercises and the notebooks' solution and check cells must match
+one to one, and every exercise label appears in ``book/instructors.md``.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import re
+import sys
+import traceback
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+
+import d2lite as dl
+from d2lite.exercises import Checker, check
+from d2lite.exercises.registry import (
+    CHAPTERS,
+    RESERVED_ALIASES,
+    REGISTRY,
+    Case,
+    CheckFailed,
+    Registry,
+    exercise,
+    unregister,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import make_student  # noqa: E402  (tools/make_student.py)
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+INSTRUCTORS = ROOT / "book" / "instructors.md"
+
+
+# ---------------------------------------------------------------------------
+# Demo exercises in a private registry
+# ---------------------------------------------------------------------------
+
+
+def square(x: int) -> int:
+    """The reference answer of the demo function exercise."""
+    return x * x
+
+
+@pytest.fixture()
+def demo() -> Checker:
+    """A checker over a private registry holding one exercise per kind."""
+    registry = Registry()
+
+    @registry.exercise("demo-ex1", alias="demo_square", title="Square")
+    def _cases() -> list[Case]:
+        return [Case(args=(x,), expected=x * x, label=f"x={x}")
+                for x in (1, 2, 3, 4)]
+
+    @registry.exercise("demo-ex2", title="A count", kind="value")
+    def _count() -> int:
+        return 61_706
+
+    @registry.exercise("demo-ex3", title="Shapes by name", kind="value",
+                       rtol=1e-3)
+    def _keyed() -> list[Case]:
+        return [Case(key="conv1", expected=(1, 6, 28, 28)),
+                Case(key="ratio", expected=0.5, label="ratio")]
+
+    @registry.exercise("demo-ex4", title="A module", kind="custom")
+    def _custom(net: torch.nn.Module) -> int:
+        count = sum(p.numel() for p in net.parameters())
+        if count != 30:
+            raise CheckFailed("number of parameters", 30, count)
+        return 2
+
+    @registry.exercise("demo-ex5", title="Sum", kind="function",
+                       atol=1e-6)
+    def _floats() -> list[Case]:
+        return [Case(args=(0.1, 0.2), expected=0.3),
+                Case(args=(torch.ones(2), torch.ones(2)),
+                     expected=torch.full((2,), 2.0), label="tensors")]
+
+    return Checker(registry)
+
+
+def test_pass_prints_congratulation_and_returns_true(demo, capsys):
+    assert demo("demo-ex1", square) is True
+    assert capsys.readouterr().out == (
+        "demo-ex1 ✓ all 4 cases pass. Well done!\n")
+    assert demo("demo-ex2", 61_706) is True
+    assert capsys.readouterr().out == "demo-ex2 ✓ correct. Well done!\n"
+
+
+def test_failure_names_case_expected_and_received(demo, capsys):
+    def almost(x):
+        return x * x + (x == 3)
+
+    with pytest.raises(CheckFailed) as info:
+        demo("demo-ex1", almost)
+    assert str(info.value) == ("demo-ex1, case 3 of 4 (x=3): expected 9, "
+                               "received 10")
+    assert (info.value.expected, info.value.received) == (9, 10)
+    assert capsys.readouterr().out == ""  # no congratulation
+
+
+def test_failure_traceback_hides_the_checker_internals(demo):
+    with pytest.raises(CheckFailed) as info:
+        demo("demo-ex2", 1)
+    names = [f.name for f in traceback.extract_tb(info.value.__traceback__)]
+    assert names[-1] == "__call__"
+    assert not any(n.startswith("_run") or n == "_compare_case"
+                   for n in names)
+
+
+def test_not_implemented_error_propagates_unchanged(demo):
+    stub_error = NotImplementedError("Exercise demo-ex1: replace this line")
+
+    def stub(x):
+        raise stub_error
+
+    with pytest.raises(NotImplementedError) as info:
+        demo("demo-ex1", stub)
+    assert info.value is stub_error
+
+
+@pytest.mark.parametrize("answer", [..., None])
+def test_unanswered_value_raises_not_implemented(demo, answer):
+    with pytest.raises(NotImplementedError,
+                       match="exercise demo-ex2 has no answer yet"):
+        demo("demo-ex2", answer)
+
+
+def test_function_returning_ellipsis_is_unanswered(demo):
+    with pytest.raises(NotImplementedError, match="no answer yet"):
+        demo("demo-ex1", lambda x: ...)
+
+
+def test_other_exception_is_a_failed_case(demo):
+    def broken(x):
+        return 1 // (x - 2) * 0 + x * x
+
+    with pytest.raises(CheckFailed) as info:
+        demo("demo-ex1", broken)
+    message = str(info.value)
+    assert message.startswith("demo-ex1, case 2 of 4 (x=2): your function "
+                              "raised ZeroDivisionError")
+    assert isinstance(info.value.__cause__, ZeroDivisionError)
+
+
+def test_int_expected_float_received_says_so(demo):
+    with pytest.raises(CheckFailed, match="an int was expected, not a "
+                       "float"):
+        demo("demo-ex1", lambda x: float(x * x))
+
+
+def test_floats_and_tensors_within_tolerance(demo, capsys):
+    assert demo("demo-ex5", lambda a, b: a + b) is True
+    with pytest.raises(CheckFailed, match=r"case 1 of 2 \(0.1, 0.2\): "
+                       r"expected 0.3, received 0.31"):
+        demo("demo-ex5", lambda a, b: a + b + 0.01)
+    with pytest.raises(CheckFailed, match=r"case 2 of 2 \(tensors\).*"
+                       r"shape \(2,\) was expected, not \(1, 2\)"):
+        demo("demo-ex5", lambda a, b: (a + b).reshape(1, 2)
+             if torch.is_tensor(a) else a + b)
+
+
+def test_value_cases_compare_items(demo, capsys):
+    assert demo("demo-ex3", {"conv1": torch.Size([1, 6, 28, 28]),
+                             "ratio": 0.5004})
+    with pytest.raises(CheckFailed) as info:
+        demo("demo-ex3", {"conv1": [1, 6, 24, 24], "ratio": 0.5})
+    assert str(info.value) == (
+        "demo-ex3, case 1 of 2 (['conv1']): expected (1, 6, 28, 28), "
+        "received [1, 6, 24, 24]; element 2 differs")
+    with pytest.raises(CheckFailed, match="has no item \\['ratio'\\]"):
+        demo("demo-ex3", {"conv1": (1, 6, 28, 28)})
+
+
+def test_custom_check_gets_the_exercise_id(demo, capsys):
+    assert demo("demo-ex4", torch.nn.Linear(4, 6)) is True
+    assert "demo-ex4 ✓ all 2 cases pass" in capsys.readouterr().out
+    with pytest.raises(CheckFailed) as info:
+        demo("demo-ex4", torch.nn.Linear(4, 5))
+    assert str(info.value) == ("demo-ex4 (number of parameters): expected "
+                               "30, received 25")
+
+
+def test_custom_check_reports_a_crash(demo):
+    with pytest.raises(CheckFailed, match="demo-ex4: checking your answer "
+                       "raised AttributeError"):
+        demo("demo-ex4", 3)
+
+
+def test_function_exercise_needs_a_function(demo):
+    with pytest.raises(TypeError, match="expects a function.*without "
+                       "calling it"):
+        demo("demo-ex1", 9)
+
+
+def test_unknown_id_suggests_and_lists(demo):
+    with pytest.raises(ValueError) as info:
+        demo("demo-ex7", 1)
+    message = str(info.value)
+    assert "Did you mean 'demo-ex" in message
+    assert "demo-ex1, demo-ex2, demo-ex3, demo-ex4, demo-ex5" in message
+    with pytest.raises(TypeError, match="exercise_id must be a str"):
+        demo(1, 1)
+
+
+def test_alias_access(demo, capsys):
+    assert demo.demo_square(square) is True
+    assert "demo-ex1 ✓" in capsys.readouterr().out
+    assert "demo_square" in dir(demo)
+    assert "demo-ex1" in demo.demo_square.__doc__
+    with pytest.raises(AttributeError, match="Did you mean "
+                       "dl.check.demo_square"):
+        demo.demo_squares(square)
+    assert not hasattr(demo, "_repr_html_")
+
+
+def test_list_shows_every_check(demo):
+    table = demo.list()
+    assert list(table.index) == [f"demo-ex{i}" for i in range(1, 6)]
+    assert table.loc["demo-ex1", "alias"] == "dl.check.demo_square"
+    assert table.loc["demo-ex4", "kind"] == "custom"
+
+
+def test_checker_attributes_cannot_be_aliases():
+    public = {n for n in vars(Checker) if not n.startswith("_")}
+    assert public | {"registry"} <= RESERVED_ALIASES
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"exercise_id": "Conv ex1", "title": "t"}, "exercise_id must be"),
+    ({"exercise_id": "conv-ex1", "title": ""}, "title of conv-ex1"),
+    ({"exercise_id": "conv-ex1", "title": "t", "kind": "prose"},
+     "kind of conv-ex1"),
+    ({"exercise_id": "conv-ex1", "title": "t", "alias": "list"},
+     "alias of conv-ex1"),
+    ({"exercise_id": "conv-ex1", "title": "t", "alias": "not a name"},
+     "alias of conv-ex1"),
+])
+def test_registration_is_validated(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Registry().exercise(**kwargs)
+
+
+def test_same_id_from_two_modules_clashes():
+    registry = Registry()
+    registry.exercise("demo-ex1", title="t")(lambda: [Case(expected=1)])
+
+    def other():
+        return [Case(expected=2)]
+
+    other.__module__ = "somewhere.else"
+    with pytest.raises(ValueError, match="clashes with demo-ex1"):
+        registry.exercise("demo-ex1", title="t")(other)
+
+
+def test_bad_case_function_is_reported():
+    registry = Registry()
+    registry.exercise("demo-ex1", title="t")(lambda: 3)
+    with pytest.raises(TypeError, match="must return a non-empty list of "
+                       "Case"):
+        Checker(registry)("demo-ex1", square)
+
+
+def test_missing_chapter_module_is_skipped_other_errors_raise(tmp_path,
+                                                              monkeypatch):
+    (tmp_path / "d2lite_demo_chapter.py").write_text(
+        "import d2lite_no_such_dependency\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert Registry(modules=["d2lite_no_such_chapter"]).ids() == []
+    with pytest.raises(ModuleNotFoundError, match="d2lite_no_such_dep"):
+        Registry(modules=["d2lite_demo_chapter"]).ids()
+
+
+def test_chapter_modules_are_the_four_chapters():
+    assert CHAPTERS == ("conv", "lenet", "vgg", "train")
+
+
+@pytest.fixture()
+def global_demo():
+    """Register a demo exercise in dl.check's registry; remove it after."""
+    exercise("demo-ex1", alias="demo_square", title="Square")(
+        lambda: [Case(args=(x,), expected=x * x) for x in (2, 5)])
+    exercise("demo-ex2", title="Count", kind="value")(lambda: 61_706)
+    yield check
+    unregister("demo-ex1")
+    unregister("demo-ex2")
+
+
+def test_global_registry_and_dl_check(global_demo, capsys):
+    assert dl.check is global_demo
+    assert dl.check("demo-ex1", square) is True
+    assert dl.check.demo_square(square) is True
+    assert capsys.readouterr().out.count("demo-ex1 ✓ all 2 cases") == 2
+
+
+def test_unregister_removes(global_demo):
+    unregister("demo-ex2")
+    assert "demo-ex2" not in REGISTRY
+    with pytest.raises(ValueError, match="has no check"):
+        dl.check("demo-ex2", 1)
+    exercise("demo-ex2", title="Count", kind="value")(lambda: 1)
+
+
+# ---------------------------------------------------------------------------
+# Notebooks: solution cells, check cells, reference and stub
+# ---------------------------------------------------------------------------
+
+
+def _python(source: str) -> str:
+    """Turn IPython syntax (%pip, !cmd) into plain Python."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+def check_calls(source: str) -> list[str]:
+    """Return the exercise ids (or ``alias:<name>``) a cell checks."""
+    try:
+        tree = ast.parse(_python(source))
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(
+                node.func, ast.Attribute):
+            continue
+        func = node.func
+        if (func.attr == "check" and isinstance(func.value, ast.Name)
+                and func.value.id == "dl"):
+            first = node.args[0] if node.args else None
+            found.append(first.value if isinstance(first, ast.Constant)
+                         else "<not a literal id>")
+        elif (isinstance(func.value, ast.Attribute)
+              and func.value.attr == "check"
+              and isinstance(func.value.value, ast.Name)
+              and func.value.value.id == "dl" and func.attr != "list"):
+            found.append(f"alias:{func.attr}")
+    return found
+
+
+def resolve(name: str) -> str | None:
+    """Return the exercise id a check call names, ``None`` if unknown."""
+    if name.startswith("alias:"):
+        entry = REGISTRY.by_alias(name[len("alias:"):])
+        return entry.exercise_id if entry else None
+    return name if name in REGISTRY else None
+
+
+def scan(paths: list[Path]) -> dict:
+    """Collect solution cells, check cells and exercise labels."""
+    solutions, checks, labels = {}, [], []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        for exercise_id, index in make_student.solution_cells(nb):
+            solutions.setdefault(exercise_id, []).append((path, index))
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                checks += [(path, index, n) for n in check_calls(cell.source)]
+            elif re.match(r"\s*(:{3,}|`{3,})\s*\{exercise\}", cell.source):
+                labels += re.findall(r"^:label:\s*(\S+)", cell.source,
+                                     re.MULTILINE)
+    return {"solutions": solutions, "checks": checks, "labels": labels}
+
+
+def exercise_cells(paths: list[Path], exercise_id: str) -> tuple:
+    """Return (notebook, solution cell index, check cell index)."""
+    found = scan(paths)["solutions"].get(exercise_id, [])
+    assert len(found) == 1, (
+        f"{exercise_id}: expected exactly one solution cell (with ### BEGIN "
+        f"SOLUTION inside its solution-start/-end pair), found {found}")
+    path, index = found[0]
+    nb = nbformat.read(path, as_version=4)
+    after = [i for i in range(index + 1, len(nb.cells))
+             if nb.cells[i].cell_type == "code" and any(
+                 resolve(n) == exercise_id
+                 for n in check_calls(nb.cells[i].source))]
+    assert after, f"{exercise_id}: no dl.check cell after {path}:{index}"
+    return nb, index, after[0]
+
+
+def _namespace(nb: nbformat.NotebookNode, index: int) -> dict:
+    """``import d2lite as dl`` and the imports of the cells before."""
+    ns: dict = {"__name__": "__main__"}
+    lines = ["import d2lite as dl"]
+    for cell in nb.cells[:index]:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(_python(cell.source))
+        except SyntaxError:
+            continue
+        lines += [ast.unparse(node) for node in tree.body
+                  if isinstance(node, (ast.Import, ast.ImportFrom))]
+    exec("\n".join(lines), ns)
+    return ns
+
+
+def _run(source: str, ns: dict) -> str:
+    """Execute one cell in ``ns``; return what it printed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(_python(source), "<cell>", "exec"), ns)
+    return out.getvalue()
+
+
+def run_reference(paths: list[Path], exercise_id: str) -> str:
+    """Run an exercise's solution cell and check cell; return the output."""
+    nb, index, check_index = exercise_cells(paths, exercise_id)
+    ns = _namespace(nb, index)
+    _run(nb.cells[index].source, ns)
+    return _run(nb.cells[check_index].source, ns)
+
+
+def run_stub(paths: list[Path], exercise_id: str) -> None:
+    """Run the student version of the solution cell, then the check cell.
+
+    Raises:
+        NotImplementedError: What the check cell must raise.
+    """
+    nb, index, check_index = exercise_cells(paths, exercise_id)
+    ns = _namespace(nb, index)
+    stub = make_student.stub_solution(nb.cells[index].source, exercise_id)
+    with contextlib.suppress(NotImplementedError):
+        _run(stub, ns)
+    _run(nb.cells[check_index].source, ns)
+
+
+REGISTERED = REGISTRY.ids()
+
+
+@pytest.mark.parametrize("exercise_id", REGISTERED)
+def test_reference_solution_passes(exercise_id):
+    output = run_reference(NOTEBOOKS, exercise_id)
+    assert f"{exercise_id} ✓" in output
+
+
+@pytest.mark.parametrize("exercise_id", REGISTERED)
+def test_student_stub_raises_not_implemented(exercise_id):
+    with pytest.raises(NotImplementedError):
+        run_stub(NOTEBOOKS, exercise_id)
+
+
+def test_every_registered_exercise_has_one_solution_cell():
+    solutions = scan(NOTEBOOKS)["solutions"]
+    problems = {i: solutions.get(i, []) for i in REGISTRY.ids()
+                if len(solutions.get(i, [])) != 1}
+    assert not problems, (
+        "each registered exercise needs exactly one solution code cell "
+        f"in notebooks/: {problems}")
+
+
+def test_every_solution_cell_and_check_call_is_registered():
+    found = scan(NOTEBOOKS)
+    unknown = [(str(p.name), i, n) for p, i, n in found["checks"]
+               if resolve(n) is None]
+    assert not unknown, f"dl.check calls naming no registered check: {unknown}"
+    unregistered = [i for i in found["solutions"] if i not in REGISTRY]
+    assert not unregistered, (
+        f"solution cells of exercises with no registered check: "
+        f"{unregistered}; register them in d2lite/exercises/<chapter>.py")
+
+
+def table_labels(text: str) -> set[str]:
+    """Labels named in the table rows of a page (comments excluded)."""
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    return set(re.findall(r"[a-z][a-z0-9]*-ex\d+", "\n".join(rows)))
+
+
+def test_table_labels_ignores_comments_and_prose():
+    text = ("See conv-ex1.\n<!--\n| conv-ex2 | x |\n-->\n"
+            "| {ref}`vgg-ex3 <vgg-ex3>` | goal |")
+    assert table_labels(text) == {"vgg-ex3"}
+
+
+def test_prose_exercises_have_grading_points():
+    text = INSTRUCTORS.read_text(encoding="utf-8")
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    assert "(instructors-grading)=" in text
+    grading = text.split("(instructors-grading)=", 1)[1]
+    prose = [label for label in scan(NOTEBOOKS)["labels"]
+             if label not in REGISTRY]
+    missing = [label for label in prose
+               if not re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])",
+                                grading)]
+    assert not missing, (f"prose exercises without grading points in "
+                         f"book/instructors.md: {missing}")
+
+
+def test_every_exercise_label_is_in_the_instructors_page():
+    rows = table_labels(INSTRUCTORS.read_text(encoding="utf-8"))
+    missing = [label for label in scan(NOTEBOOKS)["labels"]
+               if label not in rows]
+    assert not missing, (f"exercises without a row in the tables of "
+                         f"book/instructors.md: {missing}")
+
+
+# ---------------------------------------------------------------------------
+# The same harness on a fixture notebook (before the chapters exist)
+# ---------------------------------------------------------------------------
+
+FIXTURE_CELLS = [
+    ("code", "import math\nimport d2lite as dl"),
+    ("markdown", ":::{exercise} Square\n:label: demo-ex1\nSquare x.\n:::"),
+    ("markdown", "```{solution-start} demo-ex1\n:class: dropdown\n```\n"
+                 "Multiply."),
+    ("code", "def my_square(x):\n    ### BEGIN SOLUTION\n"
+             "    return int(math.pow(x, 2))\n    ### END SOLUTION"),
+    ("markdown", "```{solution-end}\n```"),
+    ("code", 'dl.check("demo-ex1", my_square)'),
+    ("markdown", ":::{exercise} Count\n:label: demo-ex2\nCount.\n:::"),
+    ("markdown", "```{solution-start} demo-ex2\n:class: dropdown\n```"),
+    ("code", "### BEGIN SOLUTION\nparts = [60_000, 1_706]\n"
+             "count = sum(parts)\n### END SOLUTION"),
+    ("markdown", "```{solution-end}\n```"),
+    ("code", "dl.check.demo_count(count)"),
+]
+
+
+@pytest.fixture()
+def fixture_notebook(tmp_path) -> Path:
+    """A notebook with two exercises, and their checks registered."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) if kind == "code"
+                else nbformat.v4.new_markdown_cell(src)
+                for kind, src in FIXTURE_CELLS]
+    path = tmp_path / "demo.ipynb"
+    nbformat.write(nb, path)
+    exercise("demo-ex1", title="Square")(
+        lambda: [Case(args=(x,), expected=x * x) for x in (2, 5)])
+    exercise("demo-ex2", alias="demo_count", title="Count", kind="value")(
+        lambda: 61_706)
+    yield path
+    unregister("demo-ex1")
+    unregister("demo-ex2")
+
+
+def test_harness_on_fixture_notebook(fixture_notebook):
+    paths = [fixture_notebook]
+    found = scan(paths)
+    assert sorted(found["solutions"]) == ["demo-ex1", "demo-ex2"]
+    assert [resolve(n) for _, _, n in found["checks"]] == ["demo-ex1",
+                                                          "demo-ex2"]
+    assert found["labels"] == ["demo-ex1", "demo-ex2"]
+    assert "demo-ex1 ✓ all 2 cases pass" in run_reference(paths, "demo-ex1")
+    assert "demo-ex2 ✓ correct" in run_reference(paths, "demo-ex2")
+    for exercise_id in ("demo-ex1", "demo-ex2"):
+        with pytest.raises(NotImplementedError):
+            run_stub(paths, exercise_id)
+
+
+def test_harness_catches_a_wrong_reference(fixture_notebook):
+    nb = nbformat.read(fixture_notebook, as_version=4)
+    nb.cells[3].source = nb.cells[3].source.replace("2)", "3)")
+    nbformat.write(nb, fixture_notebook)
+    with pytest.raises(CheckFailed, match="demo-ex1, case 1 of 2"):
+        run_reference([fixture_notebook], "demo-ex1")
+
+
+def test_harness_catches_an_unregistered_check(fixture_notebook):
+    nb = nbformat.read(fixture_notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('dl.check("demo-ex9", 1)'))
+    nbformat.write(nb, fixture_notebook)
+    checks = scan([fixture_notebook])["checks"]
+    assert [n for _, _, n in checks if resolve(n) is None] == ["demo-ex9"]

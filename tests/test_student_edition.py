@@ -1,0 +1,430 @@
+"""The student edition (tools/make_student.py): no solutions, runnable, builds.
+
+Fast tests write the edition of the real course into a temporary folder
+and check what it lacks (solution markers, solution lines, outputs) and
+what it keeps (every code cell, the check cells); a fixture notebook covers
+every form of solution and every malformed input the tool must refuse, and
+runs in a kernel. Slow tests run the real student notebooks top to bottom
+(errors allowed only as NotImplementedError, only in stub or check cells)
+and build the student book with every warning an error.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import make_student  # noqa: E402  (tools/make_student.py)
+from make_student import StudentEditionError  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "{solution")
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def _code_cells(nb: nbformat.NotebookNode) -> list:
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def solution_lines(source: str) -> list[str]:
+    """The stripped lines between the markers that are long enough to
+    identify a solution (12 characters or more)."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        if "BEGIN SOLUTION" in line:
+            inside = True
+        elif "END SOLUTION" in line:
+            inside = False
+        elif inside and len(line.strip()) >= 12:
+            lines.append(line.strip())
+    return lines
+
+
+def prose_solution_lines(nb: nbformat.NotebookNode) -> list[str]:
+    """Long lines of the markdown cells that only solutions hold."""
+    lines, inside = [], False
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        directive = make_student.solution_directive(cell.source)
+        kind = directive[0] if directive else None
+        if kind == "solution-start":
+            inside = True
+        if kind in ("solution", "solution-start") or inside:
+            lines += [ln.strip() for ln in cell.source.splitlines()
+                      if len(ln.strip()) >= 30 and not ln.strip().startswith(
+                          (":", "`"))]
+        if kind == "solution-end":
+            inside = False
+    return lines
+
+
+def _all_text(nb: nbformat.NotebookNode) -> str:
+    return "\n".join(cell.source for cell in nb.cells)
+
+
+# ---------------------------------------------------------------------------
+# The real course
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory) -> Path:
+    """The student edition of the repository, written once."""
+    return make_student.write_student_edition(
+        tmp_path_factory.mktemp("edition") / "student")
+
+
+def test_edition_has_every_source(edition):
+    for name in ("_config.yml", "_toc.yml", "README.md", "book/intro.md",
+                 "book/references.bib", "book/instructors.md"):
+        assert (edition / name).is_file(), name
+    assert sorted(p.name for p in (edition / "notebooks").glob("*.ipynb")) \
+        == [p.name for p in NOTEBOOKS]
+    assert (edition / "_toc.yml").read_text() == (
+        ROOT / "_toc.yml").read_text()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_notebook_has_no_solution(edition, path):
+    student = _read(edition / "notebooks" / path.name)
+    text = _all_text(student)
+    for marker in MARKERS:
+        assert marker not in text, f"{path.name} still holds {marker!r}"
+    instructor = _read(path)
+    leaked = [line for cell in _code_cells(instructor)
+              for line in solution_lines(cell.source) if line in text]
+    leaked += [line for line in prose_solution_lines(instructor)
+               if line in text]
+    assert not leaked, f"{path.name}: solution lines left: {leaked}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_notebook_keeps_code_and_clears_outputs(edition, path):
+    instructor = _code_cells(_read(path))
+    student = _code_cells(_read(edition / "notebooks" / path.name))
+    assert len(student) == len(instructor)
+    for before, after in zip(instructor, student):
+        assert after.outputs == [] and after.execution_count is None
+        if not make_student.has_markers(before.source):
+            assert after.source == before.source
+        else:
+            assert ("NotImplementedError" in after.source
+                    or re.search(r"= \.\.\.$|^\s*\.\.\.  #", after.source,
+                                 re.MULTILINE)), after.source
+
+
+def test_config_intro_instructors_and_readme(edition):
+    config = yaml.safe_load((edition / "_config.yml").read_text())
+    original = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["title"] == original["title"] + " (student edition)"
+    assert config["execute"]["execute_notebooks"] == "off"
+    assert config["repository"]["branch"] == "student"
+    assert config["repository"]["url"] == original["repository"]["url"]
+    assert "hide_solutions" not in str(config)  # sphinx-exercise#89
+    intro = (edition / "book" / "intro.md").read_text()
+    assert intro.startswith((ROOT / "book" / "intro.md").read_text()
+                            .split("\n")[0] + "\n")
+    assert "{admonition} Student edition" in intro
+    instructors = (edition / "book" / "instructors.md").read_text()
+    assert "|" not in instructors and "BEGIN" not in instructors
+    assert "# For instructors" in instructors
+    readme = (edition / "README.md").read_text()
+    assert "dl.check" in readme and original["repository"]["url"] in readme
+
+
+def test_rewrite_replaces_its_own_output_only(edition, tmp_path):
+    (edition / "notebooks" / "stale.ipynb").write_text("{}")
+    make_student.write_student_edition(edition)
+    assert not (edition / "notebooks" / "stale.ipynb").exists()
+    other = tmp_path / "precious"
+    other.mkdir()
+    (other / "thesis.tex").write_text("keep me")
+    with pytest.raises(StudentEditionError, match="not written by"):
+        make_student.write_student_edition(other)
+    for bad in (ROOT, ROOT / "notebooks" / "x", ROOT.parent):
+        with pytest.raises(StudentEditionError, match="overwrite"):
+            make_student.write_student_edition(bad)
+
+
+def test_command_line(tmp_path):
+    out = tmp_path / "cli"
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" /
+                                               "make_student.py"),
+                           "--out", str(out)], capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote {out}" in proc.stdout
+    assert (out / "notebooks").is_dir()
+
+
+# ---------------------------------------------------------------------------
+# A fixture course: every form of solution, every malformed input
+# ---------------------------------------------------------------------------
+
+REGISTER = """import d2lite as dl
+from d2lite.exercises.registry import Case, exercise
+
+exercise("demo-ex1", title="Square")(
+    lambda: [Case(args=(x,), expected=x * x) for x in (2, 5)])
+exercise("demo-ex2", title="Count", kind="value")(lambda: 61_706)
+exercise("demo-ex3", title="Pair", kind="value")(lambda: (24, 2))"""
+
+FIXTURE = [
+    ("code", REGISTER),
+    ("markdown", "# Demo\n\nThe count is {glue:text}`demo_count:,` and "
+                 "{glue}`demo_other`."),
+    ("code", 'dl.glue("demo_count", 61_706)'),
+    ("markdown", ":::{exercise} Square\n:label: demo-ex1\nSquare x.\n:::"),
+    ("markdown", "```{solution-start} demo-ex1\n:class: dropdown\n```\n"
+                 "Multiply x by itself, which is all the reference does."),
+    ("code", 'def my_square(x):\n    """Return x squared."""\n'
+             "    ### BEGIN SOLUTION\n    result = x * x  # multiply it\n"
+             "    return result\n    ### END SOLUTION"),
+    ("markdown", "A second paragraph of the solution explains even more."),
+    ("markdown", "```{solution-end}\n```"),
+    ("code", 'dl.check("demo-ex1", my_square)'),
+    ("markdown", ":::{exercise} Count\n:label: demo-ex2\nCount.\n:::"),
+    ("markdown", "````{solution-start} demo-ex2\n:class: dropdown\n````"),
+    ("code", "### BEGIN SOLUTION\nparts = [60_000, 1_706]\n"
+             "count = sum(parts)\n### END SOLUTION"),
+    ("markdown", "```{solution-end}\n```"),
+    ("code", 'dl.check("demo-ex2", count)'),
+    ("markdown", ":::{exercise} Pair\n:label: demo-ex3\nA pair.\n:::"),
+    ("markdown", "```{solution-start} demo-ex3\n```"),
+    ("code", "pair = (\n    ### BEGIN SOLUTION\n    28 - 5 + 1, "
+             "(5 - 1) // 2\n    ### END SOLUTION\n)"),
+    ("markdown", "```{solution-end}\n```"),
+    ("code", 'dl.check("demo-ex3", pair)'),
+    ("markdown", ":::{exercise} Why\n:label: demo-ex4\nWhy?\n:::"),
+    ("markdown", "::::{solution} demo-ex4\n:class: dropdown\nPooling has "
+                 "no weights at all: it is a fixed function.\n::::"),
+    ("markdown", ":::{solution} demo-ex5\nAnother prose answer, written "
+                 "with three colons here.\n:::"),
+    ("markdown", "```{solution} demo-ex6\nA backtick-fenced prose answer "
+                 "that must go as well.\n```"),
+    ("markdown", "```{glue:figure} demo_fig\n:name: fig-demo\n\nA caption."
+                 "\n```"),
+    ("code", "print(my_square.__doc__)"),
+]
+
+
+def make_notebook(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
+    """A notebook of (kind, source) cells, code cells with fake outputs."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                 "display_name": "Python 3"}
+    for index, (kind, source) in enumerate(cells):
+        if kind == "code":
+            nb.cells.append(nbformat.v4.new_code_cell(
+                source, execution_count=index + 1,
+                outputs=[nbformat.v4.new_output("stream", text="out\n")]))
+            nb.cells[-1].metadata["execution"] = {"iopub.status.idle": "x"}
+        else:
+            nb.cells.append(nbformat.v4.new_markdown_cell(source))
+    return nb
+
+
+@pytest.fixture()
+def fixture_student() -> nbformat.NotebookNode:
+    return make_student.student_notebook(make_notebook(FIXTURE))
+
+
+def test_fixture_solutions_are_removed(fixture_student):
+    kept = [c.source for c in fixture_student.cells]
+    dropped = [src for kind, src in FIXTURE if "solution" in src
+               and kind == "markdown"] + [FIXTURE[6][1]]
+    assert not set(dropped) & set(kept)
+    text = _all_text(fixture_student)
+    for marker in MARKERS + ("multiply it", "sum(parts)", "28 - 5 + 1"):
+        assert marker not in text
+    assert len(_code_cells(fixture_student)) == sum(
+        kind == "code" for kind, _ in FIXTURE)
+
+
+def test_fixture_stubs(fixture_student):
+    code = [c.source for c in _code_cells(fixture_student)]
+    assert code[2] == (
+        'def my_square(x):\n    """Return x squared."""\n'
+        "    raise NotImplementedError(\n"
+        '        "Exercise demo-ex1: replace this line with your answer")')
+    assert code[4] == ("# Exercise demo-ex2: replace each ... with your "
+                       "answer.\nparts = ...\ncount = ...")
+    assert code[6] == ("pair = (\n    ...  # Exercise demo-ex3: your answer "
+                       "here\n)")
+    assert code[3] == 'dl.check("demo-ex1", my_square)'  # checks stay
+
+
+def test_fixture_outputs_cleared(fixture_student):
+    for cell in _code_cells(fixture_student):
+        assert cell.outputs == [] and cell.execution_count is None
+        assert "execution" not in cell.metadata
+
+
+def test_fixture_glue_is_neutralized(fixture_student):
+    text = _all_text(fixture_student)
+    assert "{glue" not in text
+    assert text.count(make_student.RUN_IT) == 2
+    assert "(fig-demo)=\n```{note}" in text
+
+
+def test_instructor_notebook_is_not_modified():
+    nb = make_notebook(FIXTURE)
+    before = nbformat.writes(nb)
+    make_student.student_notebook(nb)
+    assert nbformat.writes(nb) == before
+
+
+def test_stub_fits_in_79_columns():
+    assert make_student.stub_statement("x-ex1") == [
+        'raise NotImplementedError("Exercise x-ex1: replace this line '
+        'with your answer")']
+    assert all(len(line) <= 79
+               for line in make_student.stub_statement("lenet-ex12", " " * 8))
+
+
+START = ("markdown", "```{solution-start} demo-ex1\n```")
+END = ("markdown", "```{solution-end}\n```")
+CODE = ("code", "def f():\n    ### BEGIN SOLUTION\n    return 1\n"
+                "    ### END SOLUTION")
+
+
+@pytest.mark.parametrize("cells, match", [
+    ([START, ("code", "def f():\n    ### BEGIN SOLUTION\n    return 1"),
+      END], "has no END SOLUTION"),
+    ([START, ("code", "x = 1\n### END SOLUTION"), END],
+     "without a BEGIN SOLUTION"),
+    ([START, ("code", "### BEGIN SOLUTION\n### BEGIN SOLUTION\nx = 1\n"
+                      "### END SOLUTION"), END], "has no END SOLUTION"),
+    ([START, CODE], "has no solution-end"),
+    ([CODE, END], "outside a solution"),
+    ([END], "without a solution-start"),
+    ([START, START, CODE, END, END], "inside the solution of demo-ex1"),
+    ([START, ("code", "x = 1"), END], "without '### BEGIN SOLUTION'"),
+    ([("markdown", "```{solution-start}\n```"), CODE, END],
+     "names no exercise"),
+    ([("markdown", "Intro.\n\n:::{solution} demo-ex2\nx\n:::")],
+     "does not start its cell"),
+])
+def test_malformed_notebooks_are_refused(cells, match):
+    with pytest.raises(StudentEditionError, match=match):
+        make_student.student_notebook(make_notebook(cells), name="demo")
+
+
+def test_malformed_course_is_refused(tmp_path):
+    root = tmp_path / "course"
+    (root / "book").mkdir(parents=True)
+    (root / "notebooks").mkdir()
+    for name in ("_config.yml", "_toc.yml"):
+        (root / name).write_text((ROOT / name).read_text())
+    nbformat.write(make_notebook([START, CODE]), root / "notebooks" /
+                   "bad.ipynb")
+    with pytest.raises(StudentEditionError, match=r"bad\.ipynb: the "
+                       r"solution-start of demo-ex1 \(cell 0\) has no "):
+        make_student.write_student_edition(tmp_path / "out", root=root)
+
+
+def run_student_notebook(path: Path, monkeypatch) -> nbformat.NotebookNode:
+    """Execute a notebook top to bottom in a fresh kernel, errors allowed."""
+    from nbclient import NotebookClient
+
+    bin_dir = str(Path(sys.executable).parent)
+    monkeypatch.setenv("PATH", bin_dir + os.pathsep + os.environ["PATH"])
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    nb = _read(path)
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}
+                   ).execute()
+    return nb
+
+
+def error_problems(instructor: nbformat.NotebookNode,
+                   student: nbformat.NotebookNode) -> list[str]:
+    """Errors other than NotImplementedError, or outside stub/check cells."""
+    problems = []
+    pairs = zip(_code_cells(instructor), _code_cells(student))
+    for index, (before, after) in enumerate(pairs):
+        stub = make_student.has_markers(before.source)
+        checks = "dl.check" in after.source
+        for out in after.outputs:
+            if out.output_type != "error":
+                continue
+            if out.ename != "NotImplementedError":
+                problems.append(f"code cell {index}: {out.ename}: "
+                                f"{out.evalue}")
+            elif not (stub or checks):
+                problems.append(f"code cell {index}: NotImplementedError "
+                                "in a cell that is neither a stub nor a "
+                                "check")
+    return problems
+
+
+def test_fixture_student_notebook_runs(tmp_path, monkeypatch):
+    instructor = make_notebook(FIXTURE)
+    path = tmp_path / "demo.ipynb"
+    nbformat.write(make_student.student_notebook(instructor), path)
+    student = run_student_notebook(path, monkeypatch)
+    assert error_problems(instructor, student) == []
+    failed = [c.source for c in _code_cells(student)
+              if any(o.output_type == "error" for o in c.outputs)]
+    assert failed == ['dl.check("demo-ex1", my_square)',
+                      'dl.check("demo-ex2", count)',
+                      'dl.check("demo-ex3", pair)']
+    last = _code_cells(student)[-1].outputs
+    assert last[0].text == "Return x squared.\n"
+
+
+def test_error_problems_flags_other_errors(tmp_path, monkeypatch):
+    instructor = make_notebook([("code", "1 / 0"),
+                                ("code", "raise NotImplementedError")])
+    path = tmp_path / "bad.ipynb"
+    nbformat.write(make_student.student_notebook(instructor), path)
+    student = run_student_notebook(path, monkeypatch)
+    problems = error_problems(instructor, student)
+    assert len(problems) == 2
+    assert "ZeroDivisionError" in problems[0]
+    assert "neither a stub nor a check" in problems[1]
+
+
+# ---------------------------------------------------------------------------
+# Slow: the real student notebooks run, the student book builds
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_notebook_runs_top_to_bottom(edition, path, monkeypatch):
+    student = run_student_notebook(edition / "notebooks" / path.name,
+                                   monkeypatch)
+    assert error_problems(_read(path), student) == []
+
+
+@pytest.mark.slow
+def test_student_book_builds_without_warnings(tmp_path):
+    out = tmp_path / "student"
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" /
+                                               "make_student.py"),
+                           "--out", str(out), "--build"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, (proc.stdout[-6000:] + proc.stderr[-6000:])
+    html = out / "_build" / "html"
+    intro = (html / "book" / "intro.html").read_text(encoding="utf-8")
+    assert "Student edition" in intro and "(student edition)" in intro
+    for path in NOTEBOOKS:
+        page = (html / "notebooks" / f"{path.stem}.html").read_text(
+            encoding="utf-8")
+        for line in prose_solution_lines(_read(path))[:5]:
+            words = " ".join(re.findall(r"[A-Za-z]{4,}", line)[:6])
+            assert not words or words not in page, (path.stem, line)
