@@ -271,7 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="This DataLoader will create")
     device = torch.device(args.device) if args.device else dl.try_gpu()
     max_batches = args.max_batches or None
-    loaders = dl.load_data_fashion_mnist(BATCH_SIZE)
+    # On an accelerator the data lives there once (as the course does).
+    data_device = device if device.type != "cpu" else None
+    loaders = dl.load_data_fashion_mnist(BATCH_SIZE, device=data_device)
     steps = len(Take(loaders[0], max_batches)) * args.epochs
     X, y = next(iter(loaders[0]))
     batch = (X.to(device), y.to(device))  # (256, 1, 28, 28), (256,)
