@@ -29,6 +29,7 @@ from d2lite.shapes import (
     shape_trace,
 )
 from d2lite.train import (
+    NonFiniteLossError,
     load_checkpoint,
     save_checkpoint,
     train,
@@ -42,6 +43,7 @@ __all__ = [
     "Accumulator",
     "Animator",
     "FASHION_MNIST_CLASSES",
+    "NonFiniteLossError",
     "ShapeMismatchError",
     "TensorLoader",
     "Timer",
