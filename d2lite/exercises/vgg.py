@@ -1,0 +1,139 @@
+"""Hidden cases of the checked exercises of chapter 3, VGG.
+
+The notebook ``notebooks/03_vgg.ipynb`` calls ``dl.check("vgg-ex<N>",
+answer)``. Expected values are computed here from real modules (built on
+PyTorch's ``meta`` device, which has shapes but no storage, so even VGG-16
+costs nothing): parameter counts with ``numel``, flatten sizes from
+``fc1.in_features`` of :func:`d2lite.models.vgg`, receptive fields by
+backpropagation. None of them is typed in by hand.
+"""
+from __future__ import annotations
+
+from d2lite.exercises.registry import Case, exercise
+
+#: (num_convs, in_channels, out_channels) for vgg-ex1: one-channel and RGB
+#: inputs, the blocks of VGG-11 to VGG-19, the small VGG of the chapter.
+_VGG_EX1_BLOCKS = (
+    (1, 1, 64), (1, 3, 64), (2, 3, 64), (2, 64, 128), (1, 1, 16),
+    (1, 16, 32), (2, 32, 64), (3, 128, 256), (4, 256, 512), (4, 512, 512),
+    (1, 512, 512), (2, 16, 16),
+)
+
+_VGG11 = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
+_VGG16 = ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512))
+_SMALL = ((1, 16), (1, 32), (2, 64))
+
+#: (label, conv_arch, input_size) for vgg-ex2: sizes that divide evenly,
+#: sizes that the pooling floors, a single block, lists instead of tuples.
+_VGG_EX2_NETS = (
+    ("VGG-11, 224", _VGG11, 224),
+    ("VGG-11 slim (channels / 4), 224",
+     tuple((n, c // 4) for n, c in _VGG11), 224),
+    ("the chapter's small VGG, 28", _SMALL, 28),
+    ("the chapter's small VGG, 32", _SMALL, 32),
+    ("the chapter's small VGG, 30 (30 -> 15 -> 7 -> 3)", _SMALL, 30),
+    ("VGG-11, 32", _VGG11, 32),
+    ("VGG-16, 97", _VGG16, 97),
+    ("two blocks, 30", ((1, 8), (1, 16)), 30),
+    ("one block, 5", ((2, 10),), 5),
+    ("a list of lists, 28", [[1, 32], [2, 64]], 28),
+)
+
+#: Stack depths for vgg-ex3 (VGG's paper argues with 2 and 3).
+_VGG_EX3_DEPTHS = (1, 2, 3, 4, 5, 8)
+
+
+def _num_params(module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+@exercise("vgg-ex1", alias="vgg_block_params",
+          title="Parameters of a VGG block, block_params(n, c_in, c_out)")
+def _vgg_ex1() -> list[Case]:
+    import torch
+
+    from d2lite.models import vgg_block
+
+    cases = []
+    for n, c_in, c_out in _VGG_EX1_BLOCKS:
+        with torch.device("meta"):
+            block = vgg_block(n, c_in, c_out)
+        cases.append(Case(args=(n, c_in, c_out), expected=_num_params(block),
+                          label=f"num_convs={n}, in_channels={c_in}, "
+                                f"out_channels={c_out}"))
+    return cases
+
+
+@exercise("vgg-ex2", alias="vgg_flatten_size",
+          title="Flatten size of a VGG, flatten_size(conv_arch, input_size)")
+def _vgg_ex2() -> list[Case]:
+    import torch
+
+    from d2lite.models import vgg
+
+    cases = []
+    for label, arch, size in _VGG_EX2_NETS:
+        with torch.device("meta"):
+            net = vgg(arch, input_size=size, hidden=1)
+        cases.append(Case(args=(arch, size), expected=net.fc1.in_features,
+                          label=f"{label}: conv_arch={arch!r}, "
+                                f"input_size={size}"))
+    return cases
+
+
+def _receptive_field(num_convs: int) -> int:
+    """Side of the input window one output of a 3x3 stack depends on."""
+    import torch
+    from torch import nn
+
+    size = 4 * num_convs + 3  # room on every side of the window
+    generator = torch.Generator().manual_seed(0)
+    stack = nn.Sequential(*[nn.Conv2d(2, 2, 3, padding=1, bias=False)
+                            for _ in range(num_convs)])
+    with torch.no_grad():
+        for conv in stack:
+            conv.weight.copy_(torch.rand(conv.weight.shape,
+                                         generator=generator) + 0.5)
+    X = torch.zeros(1, 2, size, size, requires_grad=True)  # (1, C, H, W)
+    stack(X)[0, 0, size // 2, size // 2].backward()
+    touched = X.grad[0].abs().sum(dim=0) > 0  # (H, W)
+    return int(touched.any(dim=1).sum())  # rows the window spans
+
+
+@exercise("vgg-ex3", alias="stacked_3x3",
+          title="Receptive field and weight ratio of n stacked 3x3 convs")
+def _vgg_ex3() -> list[Case]:
+    import torch
+    from torch import nn
+
+    channels = 4  # the ratio does not depend on it
+    cases = []
+    for n in _VGG_EX3_DEPTHS:
+        k = _receptive_field(n)
+        with torch.device("meta"):
+            stack = [nn.Conv2d(channels, channels, 3, bias=False)
+                     for _ in range(n)]
+            single = nn.Conv2d(channels, channels, k, bias=False)
+        ratio = sum(_num_params(c) for c in stack) / _num_params(single)
+        cases.append(Case(args=(n,), expected=(k, ratio), label=f"n={n}"))
+    return cases
+
+
+@exercise("vgg-ex4", kind="value",
+          title="VGG-16 with global average pooling: fc1 and total")
+def _vgg_ex4() -> list[Case]:
+    import torch
+    from torch import nn
+    from torchvision import models
+
+    with torch.device("meta"):
+        net = models.vgg16(weights=None)
+        net.avgpool = nn.AdaptiveAvgPool2d(1)  # (B, 512, 1, 1)
+        net.classifier[0] = nn.Linear(512, 4096)
+        net.eval()  # the modified model runs: 512 pooled values reach fc1
+        if tuple(net(torch.zeros(1, 3, 224, 224)).shape) != (1, 1000):
+            raise RuntimeError("VGG-16 with global average pooling broke")
+    return [Case(key="fc1", expected=_num_params(net.classifier[0]),
+                 label='answer["fc1"]'),
+            Case(key="total", expected=_num_params(net),
+                 label='answer["total"]')]
