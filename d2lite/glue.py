@@ -27,6 +27,7 @@ def glue(name: str, value: Any, *, display: bool = True) -> Any:
             f"name must be a Python-identifier-like string such as "
             f"'lenet_total_params', got {name!r}"
         )
+    value = _plain(value)
     try:
         from myst_nb import glue as nb_glue
     except ImportError:
@@ -40,4 +41,17 @@ def glue(name: str, value: Any, *, display: bool = True) -> Any:
             print(f"{name}: {value!r}")
         else:
             ipy_display(value)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """Turn a NumPy or torch scalar into the Python number it holds.
+
+    ``np.float64(0.9)`` displays as ``np.float64(0.9)``, which the book's
+    ``{glue:text}`key:.1%`` cannot format; ``0.9`` it can.
+    """
+    item = getattr(value, "item", None)
+    shape = getattr(value, "shape", None)
+    if callable(item) and shape is not None and tuple(shape) == ():
+        return item()
     return value
