@@ -239,8 +239,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--max-batches",
         type=int,
-        default=120,
-        help="batches per epoch, 0 for the whole epoch (235); default 120",
+        default=0,
+        help="batches per epoch, 0 for the whole epoch (235); default 0 (whole epochs, as training runs them)",
     )
     p.add_argument("--repeats", type=int, default=5, help="interleaved repeats; median taken")
     p.add_argument("--num-workers", type=int, default=4, help="DataLoader workers of (1)")
