@@ -182,6 +182,8 @@ async () => {
   const cells = [...document.querySelectorAll('div.cell')];
   const hidden = [];
   cells.forEach((c, k) => {
+    // Solutions sit in collapsed dropdowns until the reader opens them.
+    if (c.closest('.dropdown, details')) return;
     const tags = c.className;
     const inp = c.querySelector('.cell_input');
     if (inp && !/tag_(hide|remove)-(input|cell)/.test(tags) && !visible(inp))
