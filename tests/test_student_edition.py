@@ -449,3 +449,10 @@ def test_student_book_builds_without_warnings(tmp_path):
         for line in prose_solution_lines(_read(path))[:5]:
             words = " ".join(re.findall(r"[A-Za-z]{4,}", line)[:6])
             assert not words or words not in page, (path.stem, line)
+
+
+def test_quoted_glue_role_in_prose_is_left_alone():
+    text = "pastes with `{glue:text}` role; value {glue:text}`key:.1f` here"
+    out = make_student.neutralize_glue(text)
+    assert out.startswith("pastes with `{glue:text}` role; value ")
+    assert "key:.1f" not in out and make_student.RUN_IT in out

@@ -65,7 +65,7 @@ _DIRECTIVE = re.compile(
 _ANY_SOLUTION = re.compile(r"\{solution(?:-start|-end)?\}")
 _BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION\b")
 _END = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION\b")
-_GLUE_ROLE = re.compile(r"\{glue(?::[a-z]*)?\}`[^`]+`")
+_GLUE_ROLE = re.compile(r"(?<!`)\{glue(?::[a-z]*)?\}`[^`]+`")  # not `{glue}` quoted
 _GLUE_BLOCK = re.compile(
     r"^(?P<fence>`{3,}|:{3,})[ \t]*\{glue(?::[a-z]*)?\}[^\n]*\n"
     r"(?P<body>.*?)^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
