@@ -32,6 +32,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 import torch
 from torch.nn import functional as F
 
+from d2lite._checks import check_int, is_int
+
 __all__ = [
     "FASHION_MNIST_CLASSES",
     "CorruptFileError",
@@ -436,29 +438,11 @@ def load_fashion_mnist_tensors(
 # ---------------------------------------------------------------------------
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_positive_int(name: str, value: Any, example: int) -> int:
-    if not _is_int(value):
-        raise TypeError(
-            f"{name} must be a positive int, got {value!r} "
-            f"({type(value).__name__}); pass e.g. {name}={example}"
-        )
-    if value <= 0:
-        raise ValueError(
-            f"{name} must be a positive int, got {name}={value}; "
-            f"pass e.g. {name}={example}"
-        )
-    return int(value)
-
-
 def _check_resize(resize: Any) -> tuple[int, int] | None:
     """``None``, an int ``n`` (-> ``(n, n)``) or positive ``(h, w)``."""
     if resize is None:
         return None
-    if _is_int(resize):
+    if is_int(resize):
         size = (resize, resize)
     elif isinstance(resize, (tuple, list)) and len(resize) == 2:
         size = tuple(resize)
@@ -467,7 +451,7 @@ def _check_resize(resize: Any) -> tuple[int, int] | None:
             f"resize must be None, an int or a (height, width) pair, got "
             f"{resize!r}; pass e.g. resize=32 or resize=(224, 224)"
         )
-    if not all(_is_int(side) and side > 0 for side in size):
+    if not all(is_int(side) and side > 0 for side in size):
         raise ValueError(
             f"resize must hold positive ints, got resize={resize!r}; "
             f"pass e.g. resize=32 or resize=(224, 224)"
@@ -482,7 +466,7 @@ def _check_options(transform: Any, seed: Any) -> None:
             f"(B, C, H, W), got {transform!r}; pass e.g. "
             f"transform=lambda X: X.flip(-1)"
         )
-    if seed is not None and not _is_int(seed):
+    if seed is not None and not is_int(seed):
         raise TypeError(
             f"seed must be an int or None, got {seed!r}; pass e.g. seed=0"
         )
@@ -572,7 +556,7 @@ class TensorLoader:
         seed: int | None = None,
         drop_last: bool = False,
     ) -> None:
-        self.batch_size = _check_positive_int("batch_size", batch_size, 256)
+        self.batch_size = check_int("batch_size", batch_size, hint="e.g. batch_size=256")
         self.size = _check_resize(resize)
         _check_options(transform, seed)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
@@ -687,7 +671,7 @@ def load_data_fashion_mnist(
         float32 ``(B, 1, h, w)`` in [0, 1] and y int64 ``(B,)``; the
         training one is shuffled every epoch, the test one is not.
     """
-    _check_positive_int("batch_size", batch_size, 256)
+    check_int("batch_size", batch_size, hint="e.g. batch_size=256")
     _check_resize(resize)
     loaders = []
     for train in (True, False):
@@ -779,7 +763,7 @@ def get_fashion_mnist_labels(labels: Any) -> list[str]:
                 f"y_hat.argmax(dim=1)"
             )
         labels = labels.flatten().tolist()
-    elif _is_int(labels):
+    elif is_int(labels):
         labels = [labels]
     elif not isinstance(labels, Iterable):
         raise TypeError(
@@ -790,7 +774,7 @@ def get_fashion_mnist_labels(labels: Any) -> list[str]:
 
 
 def _class_name(label: Any) -> str:
-    if not (_is_int(label) and 0 <= label < NUM_CLASSES):
+    if not (is_int(label) and 0 <= label < NUM_CLASSES):
         classes = ", ".join(
             f"{i}={c}" for i, c in enumerate(FASHION_MNIST_CLASSES)
         )

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 import torch
 from torch import nn
 
+from d2lite._checks import check_int
+
 
 class Accumulator:
     """Sum ``n`` running totals (d2l's ``Accumulator``).
@@ -21,15 +23,7 @@ class Accumulator:
     """
 
     def __init__(self, n: int) -> None:
-        if isinstance(n, bool) or not isinstance(n, int):
-            raise TypeError(
-                f"n must be a positive int (how many totals to keep), got "
-                f"{n!r} of type {type(n).__name__}; e.g. Accumulator(2)"
-            )
-        if n < 1:
-            raise ValueError(
-                f"n must be >= 1 (how many totals to keep), got {n}; " "e.g. Accumulator(2)"
-            )
+        n = check_int("n", n, hint="n is how many totals to keep, e.g. Accumulator(2)")
         self.data: list[float] = [0.0] * n
 
     def add(self, *args: float) -> None:

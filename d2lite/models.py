@@ -13,6 +13,7 @@ from typing import Any, Sequence
 import torch
 from torch import nn
 
+from d2lite._checks import check_int
 from d2lite.shapes import pool_output_size
 
 __all__ = ["CheckedSequential", "lenet", "vgg", "vgg_block"]
@@ -120,19 +121,6 @@ class CheckedSequential(nn.Sequential):
 # ---------------------------------------------------------------------------
 
 
-def _check_int(name: str, value: Any, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an int >= {minimum}, got {value!r} "
-            f"({type(value).__name__}); pass a plain integer"
-        )
-    if value < minimum:
-        raise ValueError(
-            f"{name} must be an int >= {minimum}, got {name}={value}"
-        )
-    return int(value)
-
-
 def _check_dropout(dropout: Any) -> float:
     if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real):
         raise TypeError(
@@ -171,8 +159,8 @@ def _check_conv_arch(conv_arch: Any) -> tuple[tuple[int, int], ...]:
                 f"conv_arch[{i}] must be a pair (num_convs, out_channels), "
                 f"got {pair!r}; e.g. (2, 256)"
             )
-        num_convs = _check_int(f"conv_arch[{i}][0] (num_convs)", pair[0])
-        channels = _check_int(f"conv_arch[{i}][1] (out_channels)", pair[1])
+        num_convs = check_int(f"conv_arch[{i}][0] (num_convs)", pair[0])
+        channels = check_int(f"conv_arch[{i}][1] (out_channels)", pair[1])
         checked.append((num_convs, channels))
     return tuple(checked)
 
@@ -228,7 +216,7 @@ def lenet(variant: str = "d2l", *, num_classes: int = 10) -> CheckedSequential:
             f"variant must be one of {', '.join(map(repr, LENET_VARIANTS))}, "
             f"got variant={variant!r}"
         )
-    num_classes = _check_int("num_classes", num_classes)
+    num_classes = check_int("num_classes", num_classes)
     size = 32 if variant == "original" else 28
     padding = 0 if variant == "original" else 2
     sigmoid = variant in ("d2l", "original")
@@ -288,9 +276,9 @@ def vgg_block(
         ``nn.Sequential``: (B, in_channels, H, W) ->
         (B, out_channels, H // 2, W // 2).
     """
-    num_convs = _check_int("num_convs", num_convs)
-    in_channels = _check_int("in_channels", in_channels)
-    out_channels = _check_int("out_channels", out_channels)
+    num_convs = check_int("num_convs", num_convs)
+    in_channels = check_int("in_channels", in_channels)
+    out_channels = check_int("out_channels", out_channels)
     if not isinstance(batch_norm, bool):
         raise TypeError(
             f"batch_norm must be True or False, got {batch_norm!r}")
@@ -355,10 +343,10 @@ def vgg(
         (B, num_classes) logits.
     """
     conv_arch = _check_conv_arch(conv_arch)
-    in_channels = _check_int("in_channels", in_channels)
-    num_classes = _check_int("num_classes", num_classes)
-    input_size = _check_int("input_size", input_size)
-    hidden = _check_int("hidden", hidden)
+    in_channels = check_int("in_channels", in_channels)
+    num_classes = check_int("num_classes", num_classes)
+    input_size = check_int("input_size", input_size)
+    hidden = check_int("hidden", hidden)
     dropout = _check_dropout(dropout)
     side = _vgg_side(input_size, len(conv_arch))
     layers: list[tuple[str, nn.Module]] = []

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from d2lite._checks import check_int
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.axes import Axes
@@ -79,12 +81,6 @@ def _atomic_savefig(fig: "Figure", path: str | os.PathLike[str]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
-
-
-def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}; e.g. {name}=1")
-    return value
 
 
 def _check_pair(name: str, value: object) -> tuple[float, float] | None:
@@ -178,8 +174,8 @@ class Animator:
         self._shell: Any = None
         if not self.enabled:
             return
-        _check_positive_int("nrows", nrows)
-        _check_positive_int("ncols", ncols)
+        check_int("nrows", nrows)
+        check_int("ncols", ncols)
         self.fig = _new_figure(tuple(figsize))  # type: ignore[arg-type]
         self.axes = list(self.fig.subplots(nrows, ncols, squeeze=False).ravel())
         ax = self.axes[0]
@@ -307,8 +303,8 @@ def show_images(
     """
     import matplotlib.pyplot as plt
 
-    _check_positive_int("num_rows", num_rows)
-    _check_positive_int("num_cols", num_cols)
+    check_int("num_rows", num_rows)
+    check_int("num_cols", num_cols)
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0:
         raise ValueError(f"scale must be a positive number, got {scale!r}")
     num_shown = min(len(imgs), num_rows * num_cols)

@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import math
-import numbers
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import torch
 from torch import nn
+
+from d2lite._checks import check_int, is_int
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -33,22 +34,6 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # Output-size arithmetic
 # ---------------------------------------------------------------------------
-
-
-def _check_int(name: str, value: Any, *, minimum: int) -> int:
-    """Return ``value`` as an int, or raise naming ``name`` and the rule."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an int >= {minimum}, got {value!r} "
-            f"({type(value).__name__}); pass a plain integer, e.g. "
-            f"{name}={max(minimum, 1)}"
-        )
-    if value < minimum:
-        raise ValueError(
-            f"{name} must be an int >= {minimum}, got {name}={value}; "
-            f"use a value of at least {minimum}"
-        )
-    return int(value)
 
 
 def _kernel_span(kernel_size: int, dilation: int) -> int:
@@ -83,11 +68,11 @@ def conv_output_size(
         ValueError: An argument is out of range, or the dilated kernel is
             larger than the padded input (PyTorch refuses that too).
     """
-    n = _check_int("n", n, minimum=1)
-    kernel_size = _check_int("kernel_size", kernel_size, minimum=1)
-    padding = _check_int("padding", padding, minimum=0)
-    stride = _check_int("stride", stride, minimum=1)
-    dilation = _check_int("dilation", dilation, minimum=1)
+    n = check_int("n", n, minimum=1)
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
+    padding = check_int("padding", padding, minimum=0)
+    stride = check_int("stride", stride, minimum=1)
+    dilation = check_int("dilation", dilation, minimum=1)
     span = _kernel_span(kernel_size, dilation)
     padded = n + 2 * padding
     if padded < span:
@@ -134,12 +119,12 @@ def pool_output_size(
         TypeError: An argument has the wrong type (``bool`` is not an int).
         ValueError: An argument is out of range, or no window fits.
     """
-    n = _check_int("n", n, minimum=1)
-    kernel_size = _check_int("kernel_size", kernel_size, minimum=1)
+    n = check_int("n", n, minimum=1)
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
     stride = kernel_size if stride is None else stride
-    stride = _check_int("stride", stride, minimum=1)
-    padding = _check_int("padding", padding, minimum=0)
-    dilation = _check_int("dilation", dilation, minimum=1)
+    stride = check_int("stride", stride, minimum=1)
+    padding = check_int("padding", padding, minimum=0)
+    dilation = check_int("dilation", dilation, minimum=1)
     if not isinstance(ceil_mode, bool):
         raise TypeError(
             f"ceil_mode must be True or False, got {ceil_mode!r} "
@@ -386,7 +371,7 @@ def _full_input_shape(input_shape: Any) -> tuple[int, ...]:
             f"(1, 1, 28, 28), or (C, H, W) for batch 1), got {input_shape!r}"
         )
     for size in input_shape:
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral):
+        if not is_int(size):
             raise TypeError(
                 f"input_shape entries must be ints, got {size!r} "
                 f"({type(size).__name__}) in input_shape={input_shape!r}"

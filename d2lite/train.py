@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
+from d2lite._checks import check_int
 from d2lite.metrics import _count_correct, evaluate_accuracy_gpu
 from d2lite.utils import Timer, try_gpu
 
@@ -52,17 +53,6 @@ class NonFiniteLossError(RuntimeError):
 
 
 # ----------------------------------------------------------------- checks
-
-
-def _check_num_epochs(num_epochs: object) -> int:
-    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int):
-        raise TypeError(
-            f"num_epochs must be an int, got {num_epochs!r} of type "
-            f"{type(num_epochs).__name__}; e.g. num_epochs=10"
-        )
-    if num_epochs < 1:
-        raise ValueError(f"num_epochs must be >= 1, got {num_epochs}")
-    return num_epochs
 
 
 def _check_lr(lr: object) -> float:
@@ -369,7 +359,7 @@ def train(
     """
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     _check_train_args(net, optimizer, loss_fn, scheduler, eval_name)
-    num_epochs = _check_num_epochs(num_epochs)
+    num_epochs = check_int("num_epochs", num_epochs, hint="e.g. num_epochs=10")
     animate, progress = _check_flag("animate", animate), _check_flag("progress", progress)
     device = try_gpu() if device is None else torch.device(device)
     net.to(device)

@@ -12,6 +12,8 @@ from types import TracebackType
 
 import torch
 
+from d2lite._checks import check_int
+
 
 class Timer:
     """Record running times (d2l's ``Timer``), also usable as a context manager.
@@ -68,20 +70,6 @@ class Timer:
         return f"Timer(n={len(self.times)}, sum={self.sum():.4f}s)"
 
 
-def _check_index(i: object) -> int:
-    """Return ``i`` if it is a non-negative int, else raise."""
-    if isinstance(i, bool) or not isinstance(i, int):
-        raise TypeError(
-            f"i must be a non-negative int (the GPU index), got {i!r} of type "
-            f"{type(i).__name__}; call try_gpu() or try_gpu(0)"
-        )
-    if i < 0:
-        raise ValueError(
-            f"i must be >= 0 (the GPU index), got {i}; call try_gpu() for " "the first GPU"
-        )
-    return i
-
-
 def _mps_available() -> bool:
     """Return whether Apple's Metal (MPS) backend can be used."""
     mps = getattr(torch.backends, "mps", None)
@@ -103,7 +91,7 @@ def try_gpu(i: int = 0) -> torch.device:
         ValueError: if ``i`` is negative, or names a CUDA/MPS device that
             does not exist.
     """
-    i = _check_index(i)
+    i = check_int("i", i, minimum=0, hint="i is the GPU index: call try_gpu() for the first GPU")
     if torch.cuda.is_available():
         count = torch.cuda.device_count()
         if i >= count:
@@ -129,12 +117,8 @@ def set_seed(seed: int) -> None:
         TypeError: if ``seed`` is not an int.
         ValueError: if ``seed`` is out of range.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(
-            f"seed must be an int, got {seed!r} of type {type(seed).__name__};"
-            " pass e.g. set_seed(0)"
-        )
-    if not 0 <= seed < 2**32:
+    seed = check_int("seed", seed, minimum=0, hint="pass e.g. set_seed(0)")
+    if seed >= 2**32:
         raise ValueError(f"seed must be in [0, 2**32 - 1], got {seed}; pass e.g. set_seed(0)")
     random.seed(seed)
     try:
