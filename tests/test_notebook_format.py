@@ -18,6 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import d2lite
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import book  # noqa: E402  (tools/book.py)
@@ -40,17 +42,34 @@ STAR_IMPORT = re.compile(r"^\s*from\s+\S+\s+import\s+\*", re.M)
 D2LITE_IMPORT = re.compile(r"^\s*import\s+d2lite(\s+as\s+dl)?\s*$", re.M)
 
 
-def colab_cell(config: dict) -> str:
-    """The exact first code cell, built from ``_config.yml``'s repository."""
-    owner, name, branch = book.repository(config)
+def colab_cell(config: dict, version: str | None = None) -> str:
+    """The exact first code cell: the release tag and ``_config.yml``'s repo.
+
+    On Colab it installs the d2lite release the chapter was run with;
+    elsewhere it prints the command that installs d2lite when the import
+    fails, instead of leaving a ``ModuleNotFoundError`` for the next cell.
+    """
+    owner, name, _ = book.repository(config)
+    version = version or d2lite.__version__
     return (
-        "# On Colab, install d2lite from the course repository; "
-        "elsewhere do nothing.\n"
+        "# On Colab, install the d2lite release this chapter was run with; "
+        "elsewhere,\n"
+        "# say how to install d2lite if this Python cannot import it.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
         f'    %pip install -q "d2lite @ git+https://github.com/{owner}/'
-        f'{name}@{branch}"'
+        f'{name}@v{version}"\n'
+        "else:\n"
+        "    try:\n"
+        "        import d2lite  # noqa: F401\n"
+        "    except ModuleNotFoundError:\n"
+        '        print("d2lite is not installed for this Python. From the '
+        'root of the "\n'
+        '              "course repository, run:\\n"\n'
+        '              f"    {sys.executable} -m pip install -e .\\n"\n'
+        '              "(or `make book`, which also creates .venv and '
+        'installs it).")'
     )
 
 
@@ -112,11 +131,11 @@ def test_first_code_cell_is_the_colab_cell(notebook) -> None:
 def test_colab_cell_matches_the_config() -> None:
     """The Colab cell's URL is the one `_config.yml` names, nowhere else."""
     config = book.load_config()
-    owner, name, branch = book.repository(config)
+    owner, name, _ = book.repository(config)
     assert f"https://github.com/{owner}/{name}" == config["repository"][
         "url"].rstrip("/")
-    assert f"git+https://github.com/{owner}/{name}@{branch}" in colab_cell(
-        config)
+    assert (f"git+https://github.com/{owner}/{name}@v{d2lite.__version__}"
+            in colab_cell(config))
 
 
 def test_code_lines_fit_79_characters(notebook) -> None:
@@ -165,3 +184,215 @@ def test_labelled_exercises(notebook, request) -> None:
     solved = [m.group(1) for src in markdown for m in SOLUTION.finditer(src)]
     orphans = sorted(set(solved) - set(labels))
     assert not orphans, f"{path.name}: solutions of no exercise: {orphans}"
+
+
+# ---------------------------------------------------------------------------
+# Bookkeeping out of the reader's way
+# ---------------------------------------------------------------------------
+
+#: Cell tags that keep a cell's code out of the reader's way in the book.
+HIDDEN_TAGS = {"remove-input", "hide-input", "remove-cell", "hide-cell"}
+#: nbval's comment markers; the course uses the equivalent cell tags
+#: (``nbval-ignore-output``, ``nbval-skip``, ``raises-exception``, ...).
+NBVAL_COMMENT = re.compile(
+    r"^\s*#\s*(NBVAL_[A-Z_]+|PYTEST_VALIDATE_IGNORE_OUTPUT)\s*$", re.M)
+
+
+def _tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def test_no_nbval_comment_markers(notebook) -> None:
+    path, nb = notebook
+    marked = [(k, m.group(1)) for k, cell in enumerate(nb.cells)
+              if cell.cell_type == "code"
+              for m in NBVAL_COMMENT.finditer(cell.source)]
+    assert not marked, (
+        f"{path.name}: nbval comment markers in (cell, marker) {marked}; "
+        "use the cell tag instead (e.g. `nbval-ignore-output`)")
+
+
+def test_glue_cells_are_hidden(notebook) -> None:
+    """Every cell that glues is bookkeeping: its input is not shown."""
+    path, nb = notebook
+    shown = [k for k, cell in enumerate(nb.cells)
+             if cell.cell_type == "code" and "dl.glue(" in cell.source
+             and not _tags(cell) & HIDDEN_TAGS]
+    assert not shown, (
+        f"{path.name}: cells {shown} call dl.glue( but carry none of "
+        f"{sorted(HIDDEN_TAGS)}; move the glue into its own tagged cell")
+
+
+def _image_cells(nb) -> list[int]:
+    return [k for k, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            and any("image/png" in out.get("data", {})
+                    or "image/svg+xml" in out.get("data", {})
+                    for out in cell.get("outputs", []))]
+
+
+def test_figures_have_alt_text(notebook) -> None:
+    """Every figure says what it shows (myst-nb's cell-level image alt)."""
+    path, nb = notebook
+    missing = []
+    for k in _image_cells(nb):
+        meta = nb.cells[k].metadata.get("mystnb", {}).get("image", {})
+        alt = str(meta.get("alt", "")).strip()
+        if len(alt.split()) < 5:
+            missing.append(k)
+    assert not missing, (
+        f"{path.name}: figure cells {missing} have no alt text of at least "
+        'five words; set metadata {"mystnb": {"image": {"alt": "..."}}}')
+
+
+# ---------------------------------------------------------------------------
+# The first five minutes: run time and downloads stated near the top
+# ---------------------------------------------------------------------------
+
+RUN_TIME = re.compile(
+    r"runs? in (about|under) (\d+) (seconds?|minutes?) on a 2-core CPU")
+
+
+def _stored_run_seconds(nb) -> float | None:
+    """Wall time of the stored run, from the cells' execution timestamps."""
+    from datetime import datetime
+
+    stamps = []
+    for cell in _code(nb):
+        execution = cell.metadata.get("execution", {})
+        for key in ("iopub.execute_input", "shell.execute_reply"):
+            if key in execution:
+                stamps.append(datetime.fromisoformat(
+                    execution[key].replace("Z", "+00:00")))
+    if len(stamps) < 2:
+        return None
+    return (max(stamps) - min(stamps)).total_seconds()
+
+
+def test_run_time_and_downloads_stated_near_the_top(notebook) -> None:
+    path, nb = notebook
+    top = "\n".join(c.source for c in nb.cells[:3]
+                    if c.cell_type == "markdown")
+    match = RUN_TIME.search(" ".join(top.split()))
+    assert match, (
+        f"{path.name}: the opening cells must say how long the chapter "
+        "runs, as 'runs in about|under N seconds|minutes on a 2-core CPU'")
+    assert re.search(r"download", top, re.I), (
+        f"{path.name}: the opening cells must say what the first run "
+        "downloads when online")
+    seconds = _stored_run_seconds(nb)
+    assert seconds is not None, f"{path.name}: no execution timestamps"
+    stated = int(match.group(2)) * (60 if match.group(3)[0] == "m" else 1)
+    if match.group(1) == "under":
+        assert seconds <= stated, (path.name, seconds, stated)
+    else:
+        assert 0.5 * stated <= seconds <= 1.5 * stated, (
+            f"{path.name}: the stored run took {seconds:.0f} s; the text "
+            f"says about {stated} s")
+
+
+# ---------------------------------------------------------------------------
+# Every number the prose states is produced by the same notebook
+# ---------------------------------------------------------------------------
+
+#: Numbers that may appear in prose without being printed or glued, per
+#: chapter: years, citations, and sizes the text itself defines.
+PROSE_ALLOWED: dict[str, dict[str, str]] = {
+    "01_convolution_arithmetic": {
+        "1000": "an arbitrary image size in an argument about weight sharing",
+    },
+    "02_lenet": {},
+    "03_vgg": {},
+    "04_training": {},
+}
+_GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`[^`]*`")
+_OTHER_ROLE = re.compile(
+    r"\{(?:cite(?::\w+)?|ref|doc|numref|eq|label)\}`[^`]*`")
+_URL = re.compile(r"https?://\S+")
+_TARGET = re.compile(r"^:label:.*$|^\(\S+\)=\s*$", re.M)
+#: A number, with thousands separators; "5x5" counts as two numbers.
+_NUMBER = re.compile(
+    r"(?<![A-Za-wyz_.\d])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"
+    r"(?![A-Za-wyz_\d])")
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("{,}", ",").replace("\\,", ",")
+    return re.sub(r"(?<=\d)_(?=\d{3})", "", text)
+
+
+def _numbers(text: str):
+    """(integer part, fraction or None, as written) of the numbers."""
+    for m in _NUMBER.finditer(_normalise(text)):
+        yield m.group(1).replace(",", ""), m.group(2), m.group(0)
+
+
+def _outputs_text(nb) -> str:
+    parts = []
+    for cell in _code(nb):
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                parts.append(out["text"])
+            for mime, value in out.get("data", {}).items():
+                if mime.startswith("text/"):
+                    parts.append(value if isinstance(value, str)
+                                 else "".join(value))
+    return "\n".join(parts)
+
+
+def prose_numbers_not_produced(path: Path, nb) -> list[str]:
+    """Numbers in markdown (a decimal point, or 4+ digits) found nowhere.
+
+    A number passes when a ``{glue:text}`` role writes it (roles are not
+    literal numbers), when it appears in an output of the same notebook
+    (a float to the decimals the prose gives), when it is a year, or when
+    it is on :data:`PROSE_ALLOWED` for the chapter.
+    """
+    outputs = _outputs_text(nb)
+    ints, floats = set(), []
+    for whole, frac, _ in _numbers(outputs):
+        if frac is None or not frac.strip("0"):
+            ints.add(str(int(whole)))
+        floats.append(float(f"{whole}.{frac or 0}"))
+    allowed = PROSE_ALLOWED.get(path.stem, {})
+    bad = []
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        text = _TARGET.sub("", _URL.sub("", _OTHER_ROLE.sub(
+            "", _GLUE_ROLE.sub("", cell.source))))
+        for whole, frac, written in _numbers(text):
+            if frac is None:
+                if len(whole) < 4 or whole in allowed or _YEAR.fullmatch(
+                        whole) or str(int(whole)) in ints:
+                    continue
+            else:
+                value, places = float(f"{whole}.{frac}"), len(frac)
+                if written in allowed or any(
+                        round(o, places) == value for o in floats):
+                    continue
+            bad.append(f"cell {k}: {written}")
+    return bad
+
+
+def test_prose_numbers_are_produced_by_the_notebook(notebook) -> None:
+    path, nb = notebook
+    bad = prose_numbers_not_produced(path, nb)
+    assert not bad, (
+        f"{path.name}: numbers stated in markdown that no output of the "
+        f"notebook shows and no glue writes: {bad}; glue them, print them, "
+        "or (years, citations, sizes the text defines) add them to "
+        "PROSE_ALLOWED with a reason")
+
+
+def test_prose_number_check_catches_a_typed_number() -> None:
+    """The check is not vacuous: a typed figure that no output shows fails."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(
+                    "LeNet has 61,706 parameters and 0.844 accuracy; "
+                    "$9{,}408$ weights; in 1998; {glue:text}`x_1234:,`."),
+                nbformat.v4.new_code_cell("print(61706)")]
+    nb.cells[1].outputs = [nbformat.v4.new_output(
+        "stream", name="stdout", text="61706 0.8441\n")]
+    assert prose_numbers_not_produced(Path("x.ipynb"), nb) == [
+        "cell 0: 9,408"]
