@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import math
 import re
 import sys
 import traceback
@@ -32,6 +33,7 @@ from d2lite.exercises.registry import (
     CheckFailed,
     Registry,
     exercise,
+    expect,
     unregister,
 )
 
@@ -76,8 +78,7 @@ def demo() -> Checker:
     @registry.exercise("demo-ex4", title="A module", kind="custom")
     def _custom(net: torch.nn.Module) -> int:
         count = sum(p.numel() for p in net.parameters())
-        if count != 30:
-            raise CheckFailed("number of parameters", 30, count)
+        expect("number of parameters", 30, count)
         return 2
 
     @registry.exercise("demo-ex5", title="Sum", kind="function",
@@ -98,16 +99,45 @@ def test_pass_prints_congratulation_and_returns_true(demo, capsys):
     assert capsys.readouterr().out == "demo-ex2 ✓ correct. Well done!\n"
 
 
-def test_failure_names_case_expected_and_received(demo, capsys):
+def test_failure_names_case_and_received_not_expected(demo, capsys):
     def almost(x):
         return x * x + (x == 3)
 
     with pytest.raises(CheckFailed) as info:
         demo("demo-ex1", almost)
-    assert str(info.value) == ("demo-ex1, case 3 of 4 (x=3): expected 9, "
-                               "received 10")
-    assert (info.value.expected, info.value.received) == (9, 10)
+    assert str(info.value) == ("demo-ex1, case 3 of 4 (x=3): received 10, "
+                               "which is too high")
+    assert (info.value.expected, info.value.received) == (None, 10)
     assert capsys.readouterr().out == ""  # no congratulation
+    with pytest.raises(CheckFailed, match=r"\(x=2\): received 3, which is "
+                       "too low$"):
+        demo("demo-ex1", lambda x: x * x - (x == 2))
+
+
+def test_reveal_shows_the_expected_value(demo):
+    with pytest.raises(CheckFailed) as info:
+        demo("demo-ex1", lambda x: x * x + (x == 3), reveal=True)
+    assert str(info.value) == ("demo-ex1, case 3 of 4 (x=3): expected 9; "
+                               "received 10, which is too high")
+    assert info.value.expected == 9
+    with pytest.raises(CheckFailed, match="expected 61706; received 1,"):
+        demo("demo-ex2", 1, reveal=True)
+    with pytest.raises(CheckFailed, match="expected 9; received 10"):
+        demo.demo_square(lambda x: x * x + (x == 3), reveal=True)
+
+
+def test_common_mistake_hint(demo):
+    registry = Registry()
+    registry.exercise("demo-ex1", title="t", kind="value")(
+        lambda: [Case(key="n", expected=9408, hints={9472: "a bias?"})])
+    checker = Checker(registry)
+    with pytest.raises(CheckFailed) as info:
+        checker("demo-ex1", {"n": 9472})
+    assert str(info.value).endswith("received 9472, which is too high "
+                                    "(hint: a bias?)")
+    with pytest.raises(CheckFailed) as info:
+        checker("demo-ex1", {"n": [1]})  # unhashable: no hint, no crash
+    assert "hint" not in str(info.value)
 
 
 def test_failure_traceback_hides_the_checker_internals(demo):
@@ -163,12 +193,18 @@ def test_int_expected_float_received_says_so(demo):
 def test_floats_and_tensors_within_tolerance(demo, capsys):
     assert demo("demo-ex5", lambda a, b: a + b) is True
     with pytest.raises(CheckFailed, match=r"case 1 of 2 \(0.1, 0.2\): "
-                       r"expected 0.3, received 0.31"):
+                       r"received 0.31\d*, which is too high$"):
         demo("demo-ex5", lambda a, b: a + b + 0.01)
     with pytest.raises(CheckFailed, match=r"case 2 of 2 \(tensors\).*"
-                       r"shape \(2,\) was expected, not \(1, 2\)"):
+                       r"shape \(1, 2\) is wrong: 1 dimension expected$"):
         demo("demo-ex5", lambda a, b: (a + b).reshape(1, 2)
              if torch.is_tensor(a) else a + b)
+    with pytest.raises(CheckFailed, match=r"1 of 2 values differ$"):
+        demo("demo-ex5", lambda a, b: a + b * torch.tensor([1.0, 2.0])
+             if torch.is_tensor(a) else a + b)
+    with pytest.raises(CheckFailed, match=r"received nan, which is not a "
+                       r"number \(NaN\)$"):
+        demo("demo-ex5", lambda a, b: float("nan"))
 
 
 def test_value_cases_compare_items(demo, capsys):
@@ -177,8 +213,8 @@ def test_value_cases_compare_items(demo, capsys):
     with pytest.raises(CheckFailed) as info:
         demo("demo-ex3", {"conv1": [1, 6, 24, 24], "ratio": 0.5})
     assert str(info.value) == (
-        "demo-ex3, case 1 of 2 (['conv1']): expected (1, 6, 28, 28), "
-        "received [1, 6, 24, 24]; element 2 differs")
+        "demo-ex3, case 1 of 2 (['conv1']): received [1, 6, 24, 24], "
+        "element 2 is too low")
     with pytest.raises(CheckFailed, match="has no item \\['ratio'\\]"):
         demo("demo-ex3", {"conv1": (1, 6, 28, 28)})
 
@@ -188,8 +224,8 @@ def test_custom_check_gets_the_exercise_id(demo, capsys):
     assert "demo-ex4 ✓ all 2 cases pass" in capsys.readouterr().out
     with pytest.raises(CheckFailed) as info:
         demo("demo-ex4", torch.nn.Linear(4, 5))
-    assert str(info.value) == ("demo-ex4 (number of parameters): expected "
-                               "30, received 25")
+    assert str(info.value) == ("demo-ex4 (number of parameters): received "
+                               "25, which is too low")
 
 
 def test_custom_check_reports_a_crash(demo):
@@ -574,3 +610,157 @@ def test_harness_catches_an_unregistered_check(fixture_notebook):
     nbformat.write(nb, fixture_notebook)
     checks = scan([fixture_notebook])["checks"]
     assert [n for _, _, n in checks if resolve(n) is None] == ["demo-ex9"]
+
+
+# ---------------------------------------------------------------------------
+# Feedback without answers: a wrong number never brings out the expected one
+# ---------------------------------------------------------------------------
+
+#: Parts of a message that are structure, not values: "element 2", "key
+#: 'fc1'", "3 of 4 values", "2 elements were expected", "1 dimension".
+_STRUCTURE = re.compile(r"element \d+|key '[^']*'|\d+ of \d+ values|"
+                        r"\d+ elements were|\d+ dimensions? expected")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def leaves(value) -> list:
+    """The numbers inside a value (dict values, sequence items, tensors)."""
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in leaves(v)]
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in leaves(v)]
+    if torch.is_tensor(value):
+        return value.flatten().tolist()
+    return [value]
+
+
+def perturb(value, direction: int):
+    """``value`` with every number made wrong (up for 1, down for -1)."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + direction * max(1, abs(value) // 3)
+    if isinstance(value, float):
+        return value + direction * (abs(value) * 0.37 + 0.5)
+    if isinstance(value, dict):
+        return {k: perturb(v, direction) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(perturb(v, direction) for v in value)
+    if torch.is_tensor(value):
+        return value + direction * 0.5 + 0.25
+    raise TypeError(f"no wrong version of {value!r} in this test")
+
+
+def leaked(message: str, prefix: str, expected, received) -> list[str]:
+    """Expected numbers that the message states (after its prefix).
+
+    The prefix (exercise, case, label) names the case; the rest must show
+    only the student's own numbers and structure, never an expected one.
+    """
+    assert message.startswith(prefix), (message, prefix)
+    tail = _STRUCTURE.sub(" ", message[len(prefix):])
+    own = [float(x) for x in leaves(received) if not isinstance(x, bool)]
+    shown = [float(t) for t in _NUMBER.findall(tail)]
+    shown = [t for t in shown if not any(math.isclose(t, o, rel_tol=1e-9)
+                                         for o in own)]
+    found = []
+    for value in leaves(expected):
+        if isinstance(value, bool):
+            if str(value) in tail:
+                found.append(str(value))
+            continue
+        if any(math.isclose(t, value, rel_tol=1e-3, abs_tol=1e-12)
+               for t in shown) or (abs(value) >= 1000
+                                   and f"{value:,}" in tail):
+            found.append(repr(value))
+    return found
+
+
+def correct_value_answer(cases: list[Case]):
+    """The answer a value check accepts, built from its cases."""
+    if cases[0].key is None:
+        return cases[0].expected
+    if all(isinstance(c.key, str) for c in cases):
+        return {c.key: c.expected for c in cases}
+    return tuple(c.expected for c in sorted(cases, key=lambda c: c.key))
+
+
+def _prefix(exercise_id: str, index: int, cases: list[Case]) -> str:
+    where = exercise_id
+    if len(cases) > 1 or cases[0].label:
+        where += f", case {index} of {len(cases)}"
+    label = cases[index - 1].describe()
+    return f"{where} ({label}): " if label else f"{where}: "
+
+
+VALUE_CHECKS = [e.exercise_id for e in REGISTRY if e.kind == "value"]
+FUNCTION_CHECKS = [e.exercise_id for e in REGISTRY if e.kind == "function"]
+
+
+def test_the_course_has_value_and_function_checks():
+    assert len(VALUE_CHECKS) >= 6 and len(FUNCTION_CHECKS) >= 8
+
+
+def test_leak_detector_finds_a_leak():
+    assert leaked("x: expected 9408; received 9472", "x: ", 9408,
+                  9472) == ["9408"]
+    assert leaked("x: received 0.5, not 0.551", "x: ", 0.5510204, 0.5) \
+        == ["0.5510204"]
+    assert leaked("x: received 9472, element 2 is too high", "x: ", 2,
+                  9472) == []
+
+
+@pytest.mark.parametrize("exercise_id", VALUE_CHECKS)
+def test_wrong_number_in_a_value_check_reveals_nothing(exercise_id, capsys):
+    cases = REGISTRY.get(exercise_id).cases()
+    answer = correct_value_answer(cases)
+    assert check(exercise_id, answer) is True  # the builder is right
+    for index, case in enumerate(cases, start=1):
+        for direction in (1, -1):
+            wrong = perturb(case.expected, direction)
+            if case.key is None:
+                given = wrong
+            elif isinstance(answer, dict):
+                given = {**answer, case.key: wrong}
+            else:
+                given = tuple(wrong if i == case.key else v
+                              for i, v in enumerate(answer))
+            with pytest.raises(CheckFailed) as info:
+                check(exercise_id, given)
+            message = str(info.value)
+            prefix = _prefix(exercise_id, index, cases)
+            assert not leaked(message, prefix, case.expected, wrong), message
+            assert info.value.expected is None
+            if isinstance(case.expected, (int, float)) and not isinstance(
+                    case.expected, bool):
+                word = "too high" if direction > 0 else "too low"
+                assert message.endswith(word) or f"{word} (hint:" in message
+            with pytest.raises(CheckFailed) as shown:
+                check(exercise_id, given, reveal=True)
+            assert f"expected {case.expected!r}" in str(shown.value)
+
+
+def wrong_at(cases: list[Case], index: int, direction: int):
+    """A function that answers every case right except case ``index``."""
+    calls = iter(range(1, len(cases) + 1))
+
+    def answer(*args, **kwargs):
+        call = next(calls)
+        expected = cases[call - 1].expected
+        return perturb(expected, direction) if call == index else expected
+
+    return answer
+
+
+@pytest.mark.parametrize("exercise_id", FUNCTION_CHECKS)
+def test_wrong_output_of_a_function_check_reveals_nothing(exercise_id):
+    cases = REGISTRY.get(exercise_id).cases()
+    for index, case in enumerate(cases, start=1):
+        direction = 1 if index % 2 else -1
+        with pytest.raises(CheckFailed) as info:
+            check(exercise_id, wrong_at(cases, index, direction))
+        message = str(info.value)
+        wrong = perturb(case.expected, direction)
+        assert not leaked(message, _prefix(exercise_id, index, cases),
+                          case.expected, wrong), message
+        assert "received" in message and info.value.expected is None

@@ -6,11 +6,11 @@
 """
 from d2lite.exercises._cases import Case, CheckFailed
 from d2lite.exercises._checker import Checker
-from d2lite.exercises.registry import REGISTRY, exercise
+from d2lite.exercises.registry import REGISTRY, exercise, expect
 
 #: ``dl.check``: ``check(exercise_id, answer)``, ``check.<alias>(answer)``,
-#: ``check.list()``.
+#: ``check.list()``; ``reveal=True`` shows expected values (instructors).
 check = Checker(REGISTRY)
 
 __all__ = ["Case", "CheckFailed", "Checker", "REGISTRY", "check",
-           "exercise"]
+           "exercise", "expect"]

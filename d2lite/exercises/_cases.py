@@ -1,6 +1,7 @@
 """The two objects a check is made of: a hidden test case and its failure."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,10 @@ class Case:
             whole answer (a dict key or a tuple index).
         rtol: Relative tolerance of this case (default: the exercise's).
         atol: Absolute tolerance of this case (default: the exercise's).
+        hints: Common wrong answers and what to say about them, e.g.
+            ``{9472: "that counts a bias; this convolution has none"}``.
+            A hint is shown when the received value is one of the keys;
+            it must not state the expected value.
     """
 
     args: tuple = ()
@@ -44,6 +49,14 @@ class Case:
     key: Any = None
     rtol: float | None = None
     atol: float | None = None
+    hints: Mapping[Any, str] = field(default_factory=dict)
+
+    def hint_for(self, received: Any) -> str | None:
+        """Return the hint for a common wrong answer, or ``None``."""
+        try:
+            return self.hints.get(received)
+        except TypeError:  # unhashable: a list, a tensor
+            return None
 
     def describe(self) -> str:
         """Return the label, or the arguments when there is no label."""
@@ -60,30 +73,37 @@ class Case:
 class CheckFailed(Exception):
     """An answer did not pass one case of its exercise's check.
 
-    The message reads like ``conv-ex1, case 3 of 8 (n=28, kernel_size=5,
-    padding=0, stride=1): expected 24, received 25``. A ``kind="custom"``
-    check raises it itself with the case, the expected and the received
-    value (and ``detail`` for free text); the checker fills in the exercise
-    id and re-raises it.
+    The message names the exercise, the case and what the answer gave, and
+    says what is wrong without stating the expected value, e.g.
+    ``conv-ex1, case 3 of 16 (n=28, k=5, p=0, s=1): received 25, which is
+    too high``. With ``reveal=True`` (instructors:
+    ``dl.check(id, answer, reveal=True)``) it starts with "expected ...,".
+
+    A ``kind="custom"`` check raises it itself with the case and the
+    received value (``expected`` is shown only when revealing; put what a
+    student may read in ``detail`` or ``hint``); the checker fills in the
+    exercise id and re-raises it.
 
     Args:
         case: The failing :class:`Case`, or just its label.
-        expected: The value that was expected.
+        expected: The value that was expected (kept, and shown, only when
+            the check reveals; the checker drops it otherwise).
         received: The value the answer gave.
-        detail: Free text replacing "expected ..., received ...", e.g.
+        detail: Free text replacing "received ..., which is ...", e.g.
             ``"your function raised ZeroDivisionError: division by zero"``.
-        hint: Free text appended after "expected ..., received ...", e.g.
-            ``"element 2 differs"``.
+        hint: Free text appended after "received ...,", e.g.
+            ``"element 2 is too low"`` (never the expected value).
         exercise_id: The exercise, e.g. ``"conv-ex1"`` (set by the checker).
         index: 1-based number of the case, when the cases are numbered.
         total: How many cases the exercise has.
+        reveal: Whether the message states the expected value.
     """
 
     def __init__(self, case: Case | str | None = None, expected: Any = None,
                  received: Any = None, *, detail: str | None = None,
                  hint: str | None = None, exercise_id: str | None = None,
-                 index: int | None = None,
-                 total: int | None = None) -> None:
+                 index: int | None = None, total: int | None = None,
+                 reveal: bool = False) -> None:
         self.case = case
         self.expected = expected
         self.received = received
@@ -92,6 +112,7 @@ class CheckFailed(Exception):
         self.exercise_id = exercise_id
         self.index = index
         self.total = total
+        self.reveal = reveal
         super().__init__()
 
     @property
@@ -101,14 +122,21 @@ class CheckFailed(Exception):
             return self.case.describe()
         return "" if self.case is None else str(self.case)
 
-    def __str__(self) -> str:
+    def where(self) -> str:
+        """Return "<id>, case <i> of <n> (<label>)": which part is wrong."""
         where = self.exercise_id or "check"
         if self.index is not None and self.total is not None:
             where += f", case {self.index} of {self.total}"
         if self.label:
             where += f" ({self.label})"
-        what = self.detail or (f"expected {short_repr(self.expected)}, "
-                               f"received {short_repr(self.received)}")
-        if self.hint and not self.detail:
-            what += f"; {self.hint}"
-        return f"{where}: {what}"
+        return where
+
+    def __str__(self) -> str:
+        if self.detail:
+            what = self.detail
+        else:
+            what = (f"received {short_repr(self.received)}, "
+                    f"{self.hint or 'which is not the expected value'}")
+        if self.reveal:
+            what = f"expected {short_repr(self.expected)}; {what}"
+        return f"{self.where()}: {what}"

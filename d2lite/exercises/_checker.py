@@ -4,8 +4,11 @@
 the hidden cases of ``conv-ex1``; ``dl.check.conv_output_size(answer)``
 does the same through the exercise's alias; ``dl.check.list()`` shows
 every check. A pass prints a congratulation and returns ``True``; a
-failure raises :class:`CheckFailed` naming the case, the expected and the
-received value; an unanswered exercise raises ``NotImplementedError``.
+failure raises :class:`CheckFailed` naming the case and the received value
+and saying what is wrong (too high, too low, which element, which type)
+without stating the expected value; an unanswered exercise raises
+``NotImplementedError``. Instructors see the expected values with
+``dl.check(id, answer, reveal=True)``.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from d2lite.exercises._cases import Case, CheckFailed, short_repr
-from d2lite.exercises._compare import mismatch
+from d2lite.exercises._compare import mismatch, phrase
 from d2lite.exercises.registry import Exercise, Registry
 
 if TYPE_CHECKING:
@@ -38,7 +41,11 @@ def _compare_case(entry: Exercise, case: Case, received: Any, *,
     atol = entry.atol if case.atol is None else case.atol
     reason = mismatch(case.expected, received, rtol=rtol, atol=atol)
     if reason is not None:
-        raise CheckFailed(case, case.expected, received, hint=reason or None,
+        hint = phrase(reason)
+        common = case.hint_for(received)
+        if common:
+            hint += f" (hint: {common})"
+        raise CheckFailed(case, case.expected, received, hint=hint,
                           exercise_id=entry.exercise_id, index=index,
                           total=total)
 
@@ -129,19 +136,24 @@ class Checker:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
 
-    def __call__(self, exercise_id: str, answer: Any) -> bool:
+    def __call__(self, exercise_id: str, answer: Any, *,
+                 reveal: bool = False) -> bool:
         """Run the hidden cases of ``exercise_id`` on ``answer``.
 
         Args:
             exercise_id: The exercise's label, e.g. ``"conv-ex1"``.
             answer: A function (the exercise asks for one) or a value.
+            reveal: For instructors: the failure message states the
+                expected value too (and the exception keeps it in
+                ``.expected``). Students leave it ``False``.
 
         Returns:
             ``True`` when every case passes (a congratulation is printed).
 
         Raises:
-            CheckFailed: A case fails; the message names the case, the
-                expected and the received value.
+            CheckFailed: A case fails; the message names the case and the
+                received value and says what is wrong, without the
+                expected value unless ``reveal``.
             NotImplementedError: The answer is not written yet (the
                 student edition's stub, ``...`` or ``None``).
             ValueError: ``exercise_id`` is not registered (the message
@@ -155,6 +167,9 @@ class Checker:
         except CheckFailed as err:
             if err.exercise_id is None:
                 err.exercise_id = entry.exercise_id
+            err.reveal = bool(reveal)
+            if not reveal:
+                err.expected = None  # the answer leaves only when revealed
             # Drop the checker's own frames: the student sees the message.
             raise err.with_traceback(None) from err.__cause__
         print(congratulation(entry.exercise_id, count))
@@ -173,8 +188,8 @@ class Checker:
                 f"{', '.join(aliases) or 'none yet'}; or call "
                 "dl.check('<exercise id>', answer) with the exercise's label")
 
-        def run(answer: Any) -> bool:
-            return self(entry.exercise_id, answer)
+        def run(answer: Any, *, reveal: bool = False) -> bool:
+            return self(entry.exercise_id, answer, reveal=reveal)
 
         run.__name__ = run.__qualname__ = name
         run.__doc__ = (f"Check exercise {entry.exercise_id} ({entry.title}); "

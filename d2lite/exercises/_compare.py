@@ -1,7 +1,10 @@
 """Compare an answer with an expected value, with tolerances for numbers.
 
 :func:`mismatch` returns ``None`` when the values match, otherwise a short
-reason (``""`` when "expected ..., received ..." says it all).
+reason that never states the expected value: ``"too high"``/``"too low"``
+for a number, which element or key is wrong for a sequence or a dict, what
+type was expected, and ``""`` when the values merely differ. The checker
+turns it into the student's message (:func:`phrase`).
 """
 from __future__ import annotations
 
@@ -48,12 +51,24 @@ def _array_mismatch(expected: Any, received: Any, *, rtol: float,
     exp = torch.as_tensor(expected).detach().cpu().double()
     rec = torch.as_tensor(received).detach().cpu().double()
     if exp.shape != rec.shape:
-        return (f"shape {tuple(exp.shape)} was expected, "
-                f"not {tuple(rec.shape)}")
-    if torch.allclose(rec, exp, rtol=rtol, atol=atol, equal_nan=True):
+        if exp.ndim != rec.ndim:
+            return (f"shape {tuple(rec.shape)} is wrong: {exp.ndim} "
+                    f"dimension{'s' if exp.ndim != 1 else ''} expected")
+        return f"shape {tuple(rec.shape)} is wrong"
+    close = torch.isclose(rec, exp, rtol=rtol, atol=atol, equal_nan=True)
+    if bool(close.all()):
         return None
-    largest = (rec - exp).abs().nan_to_num(nan=math.inf).max().item()
-    return f"the largest difference is {largest:.3g}"
+    wrong = int((~close).sum())
+    return f"{wrong} of {close.numel()} values differ"
+
+
+def _direction(expected: numbers.Real, received: numbers.Real) -> str:
+    """Return ``"too high"``, ``"too low"`` or, for NaN, what is wrong."""
+    if math.isnan(received):
+        return "not a number (NaN)"
+    if math.isnan(expected):
+        return ""
+    return "too high" if received > expected else "too low"
 
 
 def _number_mismatch(expected: numbers.Number, received: Any, *,
@@ -67,15 +82,35 @@ def _number_mismatch(expected: numbers.Number, received: Any, *,
         return f"a number was expected, not {_type_name(received)}"
     if isinstance(expected, numbers.Integral):
         if isinstance(received, numbers.Integral):
-            return None if received == expected else ""
+            return (None if received == expected
+                    else _direction(expected, received))
         if received == expected:
             return (f"an int was expected, not {_type_name(received)} "
                     "(use // for whole-number division, or int())")
-        return ""
+        return (f"{_direction(expected, received)}, and an int was "
+                f"expected, not {_type_name(received)}")
     if math.isnan(expected) and math.isnan(received):
         return None
     close = math.isclose(received, expected, rel_tol=rtol, abs_tol=atol)
-    return None if close else ""
+    return None if close else _direction(expected, received)
+
+
+def _part(name: str, reason: str) -> str:
+    """Say what is wrong with one element or key of a sequence or dict."""
+    if not reason:
+        return f"{name} is wrong"
+    if reason.startswith(("too ", "not a number")):
+        return f"{name} is {reason}"
+    return f"{name}: {reason}"
+
+
+def phrase(reason: str | None) -> str:
+    """Turn a :func:`mismatch` reason into the end of "received X, ..."."""
+    if not reason:
+        return "which is not the expected value"
+    if reason.startswith(("too ", "not a number")):
+        return f"which is {reason}"
+    return reason
 
 
 def _sequence_mismatch(expected: Sequence, received: Any, *, rtol: float,
@@ -90,7 +125,7 @@ def _sequence_mismatch(expected: Sequence, received: Any, *, rtol: float,
     for i, (exp, rec) in enumerate(zip(expected, received)):
         reason = mismatch(exp, rec, rtol=rtol, atol=atol)
         if reason is not None:
-            return f"element {i} differs" + (f": {reason}" if reason else "")
+            return _part(f"element {i}", reason)
     return None
 
 
@@ -108,7 +143,7 @@ def _mapping_mismatch(expected: Mapping, received: Any, *, rtol: float,
     for key, exp in expected.items():
         reason = mismatch(exp, received[key], rtol=rtol, atol=atol)
         if reason is not None:
-            return f"key {key!r} differs" + (f": {reason}" if reason else "")
+            return _part(f"key {key!r}", reason)
     return None
 
 
@@ -129,7 +164,9 @@ def mismatch(expected: Any, received: Any, *, rtol: float = 1e-6,
         atol: Absolute tolerance for floats and tensors.
 
     Returns:
-        ``None`` when they match; otherwise a reason, ``""`` when the values
+        ``None`` when they match; otherwise a reason that does not state
+        the expected value (``"too high"``, ``"element 2 is too low"``,
+        ``"a number was expected, not a str"``), ``""`` when the values
         merely differ.
     """
     if _is_tensor(expected) or _is_ndarray(expected):

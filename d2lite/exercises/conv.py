@@ -68,8 +68,14 @@ def _conv_ex2() -> list[Case]:
     with torch.no_grad():  # the formula agrees with the real layer
         if layer(torch.zeros(1, 3, 224, 224)).shape[-1] != size:
             raise RuntimeError("conv_output_size disagrees with nn.Conv2d")
-    return [Case(key="params", expected=params, label='answer["params"]'),
-            Case(key="size", expected=size, label='answer["size"]')]
+    with_bias = params + layer.out_channels
+    return [Case(key="params", expected=params, label='answer["params"]',
+                 hints={with_bias: "that counts a bias, but this "
+                        "convolution has bias=False"}),
+            Case(key="size", expected=size, label='answer["size"]',
+                 hints={size + 1: "round the division down, as PyTorch "
+                        "does", size - 1: "count the positions: the "
+                        "formula ends with + 1"})]
 
 
 @exercise("conv-ex3", kind="value",

@@ -43,8 +43,13 @@ tensor). Return the expected value, or a list of cases that each compare
                 for name, count in {"b1": 640, "b2": 73_856}.items()]
 
 ``kind="custom"``: the decorated function IS the check. It receives the
-answer, raises :class:`CheckFailed` ``(case, expected, received)`` on the
-first problem, and returns how many cases it checked (or ``None``)::
+answer, raises :class:`CheckFailed` on the first problem, and returns how
+many cases it checked (or ``None``). :func:`expect` compares a value the
+way the other kinds do and raises the same message (``received 25, which
+is too low``); for anything else, raise ``CheckFailed(label,
+received=value, detail="what is wrong")``. Never put the expected value in
+``detail`` or ``hint``: ``expected`` is shown only to instructors
+(``reveal=True``)::
 
     @exercise("lenet-ex4", title="A LeNet with 3 x 3 kernels",
               kind="custom")
@@ -53,11 +58,11 @@ first problem, and returns how many cases it checked (or ``None``)::
         X = torch.zeros(2, 1, 28, 28)
         shape = tuple(net(X).shape)
         if shape != (2, 10):
-            raise CheckFailed("output shape for a (2, 1, 28, 28) batch",
-                              (2, 10), shape)
+            raise CheckFailed("a (2, 1, 28, 28) batch", received=shape,
+                              detail=f"the output has shape {shape}: one "
+                              "row of 10 class scores per image is needed")
         count = sum(p.numel() for p in net.parameters())
-        if count != EXPECTED:   # computed with the package, say
-            raise CheckFailed("number of parameters", EXPECTED, count)
+        expect("number of parameters", EXPECTED, count)  # from the package
         return 2
 
 Numbers: ints and bools must match exactly (an int answer must be an int);
@@ -65,10 +70,16 @@ floats within ``rtol``/``atol`` (arguments of :func:`exercise`, or of one
 :class:`Case`); tuples, lists, ``torch.Size`` element by element; tensors
 by shape then ``allclose``.
 
+Give a case ``hints={wrong value: "what it suggests"}`` for a common
+mistake (``{9472: "that counts a bias"}``); a hint never states the
+expected value.
+
 What the student sees (the checker, ``d2lite/exercises/_checker.py``):
 all cases pass: ``conv-ex1 ✓ all 3 cases pass. Well done!`` and ``True``;
 a wrong value: ``CheckFailed: conv-ex1, case 2 of 3 (n=28, kernel_size=5,
-padding=2, stride=1): expected 28, received 26``; their function raising
+padding=2, stride=1): received 26, which is too low`` (which part is
+wrong, never the expected value: ``dl.check(id, answer, reveal=True)``
+adds it, for instructors); their function raising
 anything but ``NotImplementedError``: a ``CheckFailed`` naming the case and
 the exception; ``NotImplementedError`` (the student edition's stub), or an
 answer that is still ``...`` or ``None``: ``NotImplementedError``.
@@ -101,9 +112,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from d2lite.exercises._cases import Case, CheckFailed
+from d2lite.exercises._compare import mismatch, phrase
 
 __all__ = ["CHAPTERS", "Case", "CheckFailed", "Exercise", "KINDS",
-           "REGISTRY", "Registry", "exercise", "unregister"]
+           "REGISTRY", "Registry", "exercise", "expect", "unregister"]
 
 #: The chapters that own a module ``d2lite/exercises/<chapter>.py``.
 CHAPTERS = ("conv", "lenet", "vgg", "train")
@@ -160,6 +172,27 @@ class Exercise:
                 f"non-empty list of Case, got {type(made).__name__}; return "
                 "e.g. [Case(args=(28, 5), expected=24)]")
         return made
+
+
+def expect(label: str, expected: Any, received: Any, *,
+           rtol: float = 1e-6, atol: float = 1e-9) -> None:
+    """Raise :class:`CheckFailed` unless ``received`` matches ``expected``.
+
+    For custom checks: the comparison and the message of the other kinds
+    ("received 25, which is too low"; the expected value only when the
+    check reveals).
+
+    Args:
+        label: Names the case in the message, e.g. ``"number of
+            parameters"``.
+        expected: The hidden expected value.
+        received: What the answer gave.
+        rtol: Relative tolerance for floats and tensors.
+        atol: Absolute tolerance for floats and tensors.
+    """
+    reason = mismatch(expected, received, rtol=rtol, atol=atol)
+    if reason is not None:
+        raise CheckFailed(label, expected, received, hint=phrase(reason))
 
 
 def _validate(exercise_id: str, title: str, kind: str,

@@ -96,10 +96,12 @@ def _flip_fraction(answer: Callable[..., Any], X: Any, p: float | None,
                           "return a new tensor (torch.where or X.flip(-1) "
                           "create one)")
     if not isinstance(out, torch.Tensor):
-        raise CheckFailed(label, "a tensor", type(out).__name__)
+        raise CheckFailed(label, received=out, detail="your function "
+                          f"returned a {type(out).__name__}, not a tensor")
     if out.shape != X.shape:
-        raise CheckFailed(label, f"shape {tuple(X.shape)}",
-                          f"shape {tuple(out.shape)}")
+        raise CheckFailed(label, received=tuple(out.shape), detail="the "
+                          f"output has shape {tuple(out.shape)}, the input "
+                          f"{tuple(X.shape)}: a flip keeps the shape")
     same = (out == X).flatten(1).all(dim=1)  # (B,)
     mirrored = (out == X.flip(-1)).flatten(1).all(dim=1)  # (B,)
     bad = torch.nonzero(~(same | mirrored))
@@ -120,8 +122,9 @@ def _train_ex3(answer: Any) -> int:
     import torch
 
     if not callable(answer):
-        raise CheckFailed("the answer", "a function random_hflip(X, p=0.5)",
-                          type(answer).__name__)
+        raise CheckFailed("the answer", received=answer, detail="the "
+                          "answer must be a function random_hflip(X, p=0.5), "
+                          f"not a {type(answer).__name__}")
     with torch.random.fork_rng(devices=[]):  # keep the caller's RNG state
         torch.manual_seed(0)
         small = torch.rand(64, 3, 6, 9)  # (B, C, H, W), H != W
@@ -138,6 +141,7 @@ def _train_ex3(answer: Any) -> int:
             if not low <= share <= high:
                 expected = (f"{low:.0%}" if low == high
                             else f"between {low:.0%} and {high:.0%}")
-                raise CheckFailed(label, f"{expected} of the images flipped",
-                                  f"{share:.1%} flipped")
+                raise CheckFailed(label, received=share, detail=f"{share:.1%}"
+                                  " of the images were flipped; with this p "
+                                  f"the share must be {expected}")
     return len(checks)

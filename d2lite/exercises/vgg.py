@@ -133,7 +133,9 @@ def _vgg_ex4() -> list[Case]:
         net.eval()  # the modified model runs: 512 pooled values reach fc1
         if tuple(net(torch.zeros(1, 3, 224, 224)).shape) != (1, 1000):
             raise RuntimeError("VGG-16 with global average pooling broke")
-    return [Case(key="fc1", expected=_num_params(net.classifier[0]),
-                 label='answer["fc1"]'),
+    fc1 = net.classifier[0]
+    return [Case(key="fc1", expected=_num_params(fc1), label='answer["fc1"]',
+                 hints={fc1.in_features * fc1.out_features: "a linear "
+                        "layer also has one bias per output"}),
             Case(key="total", expected=_num_params(net),
                  label='answer["total"]')]
