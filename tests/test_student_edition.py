@@ -105,12 +105,61 @@ def edition(tmp_path_factory) -> Path:
 
 def test_edition_has_every_source(edition):
     for name in ("_config.yml", "_toc.yml", "README.md", "book/intro.md",
-                 "book/references.bib", "book/instructors.md"):
+                 "book/references.bib"):
         assert (edition / name).is_file(), name
     assert sorted(p.name for p in (edition / "notebooks").glob("*.ipynb")) \
         == [p.name for p in NOTEBOOKS]
-    assert (edition / "_toc.yml").read_text() == (
-        ROOT / "_toc.yml").read_text()
+    toc = (ROOT / "_toc.yml").read_text()
+    assert "book/instructors" in toc
+    assert (edition / "_toc.yml").read_text() == "\n".join(
+        line for line in toc.split("\n") if "book/instructors" not in line)
+
+
+def _edition_text(edition: Path) -> str:
+    """Every page and every markdown cell of the edition, joined."""
+    parts = [p.read_text() for p in (edition / "book").rglob("*.md")]
+    for path in (edition / "notebooks").glob("*.ipynb"):
+        parts += [c.source for c in _read(path).cells
+                  if c.cell_type == "markdown"]
+    return "\n".join(parts)
+
+
+def test_edition_has_no_instructors_page_and_no_link_to_it(edition):
+    assert not (edition / "book" / "instructors.md").exists()
+    assert not list(edition.rglob("instructors*"))
+    assert "instructors" not in (edition / "_toc.yml").read_text()
+    labels = make_student.page_labels(
+        (ROOT / "book" / "instructors.md").read_text())
+    assert "instructors-grading" in labels
+    text = _edition_text(edition)
+    assert not re.search(r"\binstructors(\.md|>|`|\))", text)
+    for label in labels:
+        assert label not in text, label
+    # the intro's table keeps its other rows
+    intro = (edition / "book" / "intro.md").read_text()
+    assert "{doc}`results`" in intro and "{doc}`setup`" in intro
+
+
+LINKS = make_student._links_to(["instructors-grading"])
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("* - {doc}`results`\n  - Figures.\n* - {doc}`instructors`\n"
+     "  - Notes for\n    teachers.\n```", "* - {doc}`results`\n  - Figures."
+     "\n```"),
+    ("Intro.\n\n- see {ref}`points <instructors-grading>`\n- other\n",
+     "Intro.\n\n- other\n"),
+    ("1. [teachers](instructors.md)\n2. {doc}`../book/instructors`\n", ""),
+])
+def test_list_items_linking_to_the_instructors_page_are_dropped(text, kept):
+    assert make_student.drop_links(text, LINKS, where="p") == kept
+
+
+def test_a_link_in_prose_is_refused():
+    with pytest.raises(StudentEditionError, match=r"p, line 3: a link to "
+                       "the instructors' page"):
+        make_student.drop_links("a\n\nSee {doc}`instructors` now.", LINKS,
+                                where="p")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -146,7 +195,7 @@ def test_student_notebook_keeps_code_and_clears_outputs(edition, path):
                                  re.MULTILINE)), after.source
 
 
-def test_config_intro_instructors_and_readme(edition):
+def test_config_intro_and_readme(edition):
     config = yaml.safe_load((edition / "_config.yml").read_text())
     original = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["title"] == original["title"] + " (student edition)"
@@ -158,9 +207,6 @@ def test_config_intro_instructors_and_readme(edition):
     assert intro.startswith((ROOT / "book" / "intro.md").read_text()
                             .split("\n")[0] + "\n")
     assert "{admonition} Student edition" in intro
-    instructors = (edition / "book" / "instructors.md").read_text()
-    assert "|" not in instructors and "BEGIN" not in instructors
-    assert "# For instructors" in instructors
     readme = (edition / "README.md").read_text()
     assert "dl.check" in readme and original["repository"]["url"] in readme
 

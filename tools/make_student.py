@@ -21,9 +21,12 @@ Sphinx extensions) in which every notebook
   of a NameError); ``...`` inside brackets;
 * has no outputs and no execution counts (students run it).
 
-``book/intro.md`` gets a "Student edition" note, ``book/instructors.md``
-(grading points) keeps only its headings, glued figures (``{glue}``) read
-"run the notebook", and ``_config.yml`` gets the title suffix
+``book/intro.md`` gets a "Student edition" note; the instructors' page
+(``book/instructors.md``: grading points, solutions in prose) is left out,
+with its line in ``_toc.yml`` and every list item or table row that links
+to it (a link elsewhere in prose stops the tool); glued figures
+(``{glue}``) read "run the notebook", and ``_config.yml`` gets the title
+suffix
 " (student edition)", ``execute_notebooks: off`` and the ``student``
 branch for its launch buttons. ``--build`` runs
 ``jupyter-book build <out> -W -n --keep-going --all`` (sphinx-exercise's
@@ -50,6 +53,8 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The page the student edition leaves out (relative to the root).
+INSTRUCTORS = Path("book") / "instructors.md"
 #: What the student edition copies from the repository root.
 SOURCES = ("_config.yml", "_toc.yml", "book", "notebooks")
 #: A file marking a folder as written by this tool (safe to replace).
@@ -71,8 +76,8 @@ _GLUE_BLOCK = re.compile(
     r"(?P<body>.*?)^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
 _NAME_OPTION = re.compile(r"^:name:[ \t]*(\S+)", re.MULTILINE)
 _LABEL = re.compile(r"^\([A-Za-z0-9_.:-]+\)=[ \t]*$")
-_HEADING = re.compile(r"^#{1,6} \S")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,}|:{3,})")
+_ITEM = re.compile(r"^[ \t]*(?:[*+-]|\d+[.)])[ \t]")
 
 
 class StudentEditionError(ValueError):
@@ -396,27 +401,94 @@ def student_intro(text: str) -> str:
     return STUDENT_NOTE.lstrip() + "\n" + text
 
 
-def student_instructors(text: str) -> str:
-    """Keep only the instructors' page headings (and their labels)."""
-    kept, fence = [], None
-    for line in text.split("\n"):
-        opened = _FENCE.match(line)
-        if fence is None and opened:
-            fence = opened[1]
-        elif fence is not None and line.strip().startswith(fence):
-            fence = None
-        elif fence is None and (_HEADING.match(line) or _LABEL.match(line)):
-            kept.append(line)
-            if line.startswith("# "):
-                kept += ["", "This page is for instructors: the student "
-                         "edition does not include it.", ""]
-    return "\n".join(kept) + "\n"
+def page_labels(text: str) -> list[str]:
+    """Return the MyST targets ``(label)=`` a page defines."""
+    return [line.strip()[1:-2] for line in text.split("\n")
+            if _LABEL.match(line.strip())]
 
 
-def student_page(path: Path, text: str) -> str:
-    """Return the student version of one markdown page of ``book/``."""
-    if path.name == "instructors.md":
-        return student_instructors(text)
+def _links_to(labels: list[str], doc: str = "instructors") -> re.Pattern:
+    """A pattern for links to the page ``doc`` or to its ``labels``."""
+    names = "|".join(re.escape(x) for x in labels) or "(?!)"
+    return re.compile(
+        r"\{doc\}`(?:[^`<]*<)?[./]*(?:book/)?" + re.escape(doc)
+        + r"(?:\.md)?>?`"
+        + r"|\{(?:ref|numref)\}`(?:[^`<]*<)?(?:" + names + r")>?`"
+        + r"|\]\((?:[./]*(?:book/)?" + re.escape(doc) + r"(?:\.md)?"
+        + r"(?:#[^)]*)?|#(?:" + names + r"))\)")
+
+
+def _item_start(lines: list[str], index: int) -> int | None:
+    """Return the line starting the list item (or table row) of ``index``."""
+    for start in range(index, -1, -1):
+        line = lines[start]
+        if _ITEM.match(line):
+            indent = len(line) - len(line.lstrip())
+            inside = all(len(x) - len(x.lstrip()) > indent
+                         for x in lines[start + 1: index + 1])
+            return start if inside else None
+        if not line.strip():
+            return None
+    return None
+
+
+def _item_end(lines: list[str], start: int) -> int:
+    """Return the index after the last line of the item at ``start``."""
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = start + 1
+    while end < len(lines) and lines[end].strip() and (
+            len(lines[end]) - len(lines[end].lstrip()) > indent):
+        end += 1
+    return end
+
+
+def drop_links(text: str, links: re.Pattern, *, where: str) -> str:
+    """Remove the list items and table rows holding a link in ``links``.
+
+    Raises:
+        StudentEditionError: A link outside any list item (a sentence the
+            tool cannot shorten); the message names the line.
+    """
+    lines = text.split("\n")
+    index = removed = 0
+    while index < len(lines):
+        if not links.search(lines[index]):
+            index += 1
+            continue
+        start = _item_start(lines, index)
+        if start is None:
+            raise StudentEditionError(
+                f"{where}, line {index + removed + 1}: a link to the instructors' "
+                "page, which the student edition leaves out; put the link "
+                "in a list item of its own (the tool drops the item) or "
+                f"remove it: {lines[index].strip()!r}")
+        end = _item_end(lines, start)
+        removed += end - start
+        del lines[start:end]
+        index = start
+    return "\n".join(lines)
+
+
+def student_toc(text: str) -> str:
+    """Return ``_toc.yml`` without the instructors' page."""
+    entry = re.compile(r"^\s*-\s*file:\s*" + re.escape(
+        INSTRUCTORS.with_suffix("").as_posix()) + r"(?:\.md)?\s*$")
+    return "\n".join(line for line in text.split("\n")
+                     if not entry.match(line))
+
+
+def student_page(path: Path, text: str, *,
+                 links: re.Pattern | None = None) -> str:
+    """Return the student version of one markdown page of ``book/``.
+
+    Args:
+        path: The page (names it in errors).
+        text: Its MyST Markdown.
+        links: Links to drop with their list item (to the instructors'
+            page, which the edition leaves out); default: none.
+    """
+    if links is not None:
+        text = drop_links(text, links, where=str(path))
     if _ANY_SOLUTION.search(text):
         raise StudentEditionError(
             f"{path}: a book page holds a solution directive; solutions "
@@ -449,8 +521,9 @@ exercises' solutions.
    ```
 
    It prints `conv-ex1 ✓ ... Well done!` when every hidden test case
-   passes, and otherwise says which case failed, with the expected and the
-   received value. `dl.check.list()` lists every check.
+   passes, and otherwise says which case failed, what your answer gave and
+   what is wrong with it (too high, too low, which element), without
+   giving the answer away. `dl.check.list()` lists every check.
 4. Exercises whose answer is prose have no check: your instructor grades
    them.
 
@@ -484,22 +557,39 @@ def _prepare(out: Path, root: Path) -> None:
                               encoding="utf-8")
 
 
-def _copy_tree(source: Path, target: Path) -> None:
-    """Copy ``book/`` or ``notebooks/`` into the edition, transformed."""
+def _notebook_links(nb: nbformat.NotebookNode, links: re.Pattern, *,
+                    name: str) -> None:
+    """Drop the list items linking to the instructors' page, in place."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            cell.source = drop_links(cell.source, links,
+                                     where=f"{name}, cell {index}")
+
+
+def _copy_tree(source: Path, target: Path, *, skip: Path | None = None,
+               links: re.Pattern | None = None) -> None:
+    """Copy ``book/`` or ``notebooks/`` into the edition, transformed.
+
+    ``skip`` is left out; list items holding one of ``links`` are dropped.
+    """
     for path in sorted(source.rglob("*")):
         rel = path.relative_to(source)
-        if path.is_dir() or any(p.startswith((".ipynb_checkpoints",
-                                              "__pycache__", "_build"))
-                                for p in rel.parts):
+        if path.is_dir() or path == skip or any(
+                p.startswith((".ipynb_checkpoints", "__pycache__", "_build"))
+                for p in rel.parts):
             continue
         dest = target / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix == ".ipynb":
-            nb = nbformat.read(path, as_version=4)
-            nbformat.write(student_notebook(nb, name=str(path)), dest)
+            nb = student_notebook(nbformat.read(path, as_version=4),
+                                  name=str(path))
+            if links is not None:
+                _notebook_links(nb, links, name=str(path))
+            nbformat.write(nb, dest)
         elif path.suffix == ".md":
             text = path.read_text(encoding="utf-8")
-            dest.write_text(student_page(path, text), encoding="utf-8")
+            dest.write_text(student_page(path, text, links=links),
+                            encoding="utf-8")
         else:
             shutil.copy2(path, dest)
 
@@ -558,9 +648,15 @@ def write_student_edition(out: Path, *, root: Path = ROOT,
     config = (root / "_config.yml").read_text(encoding="utf-8")
     (out / "_config.yml").write_text(student_config(config, branch=branch),
                                      encoding="utf-8")
-    shutil.copy2(root / "_toc.yml", out / "_toc.yml")
+    toc = (root / "_toc.yml").read_text(encoding="utf-8")
+    (out / "_toc.yml").write_text(student_toc(toc), encoding="utf-8")
+    instructors = root / INSTRUCTORS
+    labels = (page_labels(instructors.read_text(encoding="utf-8"))
+              if instructors.is_file() else [])
+    links = _links_to(labels, INSTRUCTORS.stem)
     for folder in ("book", "notebooks"):
-        _copy_tree(root / folder, out / folder)
+        _copy_tree(root / folder, out / folder, skip=instructors,
+                   links=links)
     for rel in config_files(yaml.safe_load(config), root=root):
         if not (out / rel).exists():
             _copy_path(root / rel, out / rel)
