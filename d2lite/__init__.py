@@ -28,25 +28,33 @@ from d2lite.shapes import (
     pool_output_size,
     shape_trace,
 )
-from d2lite.train import (
+from d2lite.callbacks import (
+    BestCheckpoint,
+    Callback,
+    LivePlot,
     NonFiniteLossError,
-    load_checkpoint,
-    save_checkpoint,
-    train,
-    train_ch6,
+    ProgressBar,
 )
+from d2lite.checkpoint import load_checkpoint, save_checkpoint
+from d2lite.train import CallbackError, TrainState, train, train_ch6
 from d2lite.utils import Timer, set_seed, try_gpu
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Accumulator",
     "Animator",
+    "BestCheckpoint",
+    "Callback",
+    "CallbackError",
     "FASHION_MNIST_CLASSES",
+    "LivePlot",
     "NonFiniteLossError",
+    "ProgressBar",
     "ShapeMismatchError",
     "TensorLoader",
     "Timer",
+    "TrainState",
     "accuracy",
     "check",
     "conv_output_size",

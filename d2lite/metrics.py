@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterable
 
 import torch
@@ -127,17 +128,36 @@ def evaluate_accuracy_gpu(
     Raises:
         ValueError: if ``data_iter`` yields no examples.
     """
+    return evaluate_loss_acc(net, data_iter, None, device)[1]
+
+
+def evaluate_loss_acc(
+    net: Callable[[torch.Tensor], torch.Tensor],
+    data_iter: Iterable[tuple[torch.Tensor, torch.Tensor]],
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None,
+    device: torch.device | str | None = None,
+) -> tuple[float, float]:
+    """Return the mean loss and the accuracy of ``net`` on ``data_iter``.
+
+    As :func:`evaluate_accuracy_gpu`; the loss is the batch-mean
+    ``loss_fn(y_hat, y)`` weighted by batch size (nan if ``loss_fn`` is
+    None). One host-device sync at the end, none per batch.
+    """
     device = _default_device(net) if device is None else torch.device(device)
     was_training = isinstance(net, nn.Module) and net.training
     if isinstance(net, nn.Module):
         net.eval()
     correct = torch.zeros((), dtype=torch.int64, device=device)
+    loss_sum = torch.zeros((), device=device)
     num_examples = 0
     try:
         with torch.no_grad():
             for X, y in data_iter:
                 X, y = X.to(device), y.to(device)  # (B, ...), (B,)
-                correct += _count_correct(net(X), y)
+                y_hat = net(X)  # (B, C)
+                correct += _count_correct(y_hat, y)
+                if loss_fn is not None:
+                    loss_sum += loss_fn(y_hat, y).mean() * y.numel()
                 num_examples += y.numel()
     finally:
         if was_training:
@@ -147,4 +167,5 @@ def evaluate_accuracy_gpu(
             "data_iter yielded no examples, so accuracy is undefined; pass "
             "a non-empty iterable of (X, y) batches (e.g. test_iter)"
         )
-    return correct.item() / num_examples
+    loss = loss_sum.item() / num_examples if loss_fn is not None else math.nan
+    return loss, correct.item() / num_examples
