@@ -489,6 +489,10 @@ def test_student_book_builds_without_warnings(tmp_path):
     html = out / "_build" / "html"
     intro = (html / "book" / "intro.html").read_text(encoding="utf-8")
     assert "Student edition" in intro and "(student edition)" in intro
+    assert not (html / "book" / "instructors.html").exists()
+    linking = [p.name for p in html.rglob("*.html")
+               if "instructors.html" in p.read_text(encoding="utf-8")]
+    assert not linking, f"pages linking to the instructors' page: {linking}"
     for path in NOTEBOOKS:
         page = (html / "notebooks" / f"{path.stem}.html").read_text(
             encoding="utf-8")
