@@ -1,26 +1,22 @@
-"""Fashion-MNIST: find it, check it, decode it once, iterate it fast.
+"""Data sets as specs: find, verify, decode; batches in memory; labels.
 
-Modelled on torchvision's ``datasets/mnist.py`` but data-driven and strict:
-
-* :func:`find_fashion_mnist` looks, in order, at the ``root`` argument, the
-  ``D2LITE_DATA`` environment variable, the per-user cache
-  (``$XDG_CACHE_HOME/d2lite/fashion-mnist`` else
-  ``~/.cache/d2lite/fashion-mnist``), Debian's package
-  ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``), and
-  finally downloads with torchvision (which verifies its MD5s) into the cache.
-* The four IDX files are checked structurally (magic number, declared
-  shape, exact byte length, label range, counts): a truncated, padded,
-  mis-compressed or incomplete dataset raises an error naming the file and
-  the fix, it is never used silently.
-* :func:`load_fashion_mnist_tensors` decodes a split once per process into
-  ``uint8`` tensors; :class:`TensorLoader` iterates in-memory tensors in
-  batches (shuffled with a fresh permutation every epoch, resized per batch
-  with ``torch.nn.functional.interpolate``), without any per-image work.
+A data set is an :class:`IDXSpec` (file names, counts, image shape, MD5s
+of the decompressed files, class names): :data:`FASHION_MNIST`,
+:data:`MNIST`. :func:`find` looks at ``root``, the spec's environment
+variable (``D2LITE_DATA``), the per-user cache, Debian's
+``/usr/share/datasets/<folder>``, then torchvision's download;
+:func:`load_tensors` decodes a split once per process and verifies it
+(header, exact length, counts, labels, MD5s: Debian re-compresses the .gz
+files, so only the decompressed bytes compare). :class:`TensorLoader`
+yields batches of in-memory tensors, without per-image work.
 """
+
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
+import hashlib
 import math
 import numbers
 import os
@@ -35,91 +31,168 @@ from torch.nn import functional as F
 from d2lite._checks import check_int, is_int
 
 __all__ = [
+    "FASHION_MNIST",
     "FASHION_MNIST_CLASSES",
+    "MNIST",
     "CorruptFileError",
+    "DataError",
     "DataNotFoundError",
-    "FashionMNISTError",
+    "IDXSpec",
     "IncompleteDatasetError",
     "TensorLoader",
+    "find",
     "find_fashion_mnist",
     "get_fashion_mnist_labels",
     "load_data_fashion_mnist",
     "load_fashion_mnist_tensors",
+    "load_tensors",
     "split_train_valid",
 ]
 
-FASHION_MNIST_CLASSES: tuple[str, ...] = (
-    "t-shirt", "trouser", "pullover", "dress", "coat",
-    "sandal", "shirt", "sneaker", "bag", "ankle boot",
-)
-
-#: The four IDX files of Fashion-MNIST, per split (``train=True/False``).
-IDX_FILES: dict[bool, tuple[str, str]] = {
-    True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-    False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-}
-ALL_IDX_FILES: tuple[str, ...] = IDX_FILES[True] + IDX_FILES[False]
-IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions
-LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension
-IMAGE_SIZE = (28, 28)
-NUM_CLASSES = len(FASHION_MNIST_CLASSES)
-#: Number of examples per split; tests with tiny files override it.
-_SPLIT_SIZES: dict[bool, int] = {True: 60_000, False: 10_000}
-
-ENV_VAR = "D2LITE_DATA"
-DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
-TORCHVISION_SUBDIR = Path("FashionMNIST") / "raw"
-
 PathLike = Union[str, "os.PathLike[str]"]
 Size2 = Union[int, Sequence[int]]
+DATASETS_DIR = Path("/usr/share/datasets")  # Debian's dataset-* packages
 
-_FIXES = (
-    "  - install the Debian package, as root: "
-    "apt-get install dataset-fashion-mnist\n"
-    "  - go online and rerun: torchvision downloads the files (~30 MB) "
-    "into the per-user cache\n"
-    f"  - or set {ENV_VAR}=/path/to/dir holding the four files "
-    f"{', '.join(ALL_IDX_FILES)} (each raw or .gz)"
+
+@dataclasses.dataclass(frozen=True)
+class IDXSpec:
+    """An IDX image data set, as data: what to find and how to check it.
+
+    ``files`` and ``md5`` list training images, training labels, test
+    images, test labels; ``md5`` is of the decompressed bytes (None: not
+    checked), ``counts`` is ``(train, test)``.
+    """
+
+    name: str  # in messages: "Fashion-MNIST"
+    folder: str  # of the cache and of /usr/share/datasets
+    torchvision: str  # the torchvision.datasets class that downloads it
+    classes: tuple[str, ...]
+    md5: tuple[str, ...] | None
+    counts: tuple[int, int] = (60_000, 10_000)
+    image_shape: tuple[int, int] = (28, 28)
+    files: tuple[str, ...] = (
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    )
+    env: str = "D2LITE_DATA"
+    debian: str | None = None  # the Debian package, if there is one
+    download_size: str = "~30 MB"
+
+    def split(self, train: bool) -> tuple[str, str]:
+        """``(images, labels)`` file names of one split."""
+        images, labels = self.files[:2] if train else self.files[2:]
+        return images, labels
+
+
+FASHION_MNIST = IDXSpec(
+    name="Fashion-MNIST",
+    folder="fashion-mnist",
+    torchvision="FashionMNIST",
+    classes=(
+        "t-shirt",
+        "trouser",
+        "pullover",
+        "dress",
+        "coat",
+        "sandal",
+        "shirt",
+        "sneaker",
+        "bag",
+        "ankle boot",
+    ),
+    md5=(
+        "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+        "9018921c3c673c538a1fc5bad174d6f9",
+        "8181f5470baa50b63fa0f6fddb340f0a",
+        "15d484375f8d13e6eb1aabb0c3f46965",
+    ),
+    debian="dataset-fashion-mnist",
 )
+FASHION_MNIST_CLASSES: tuple[str, ...] = FASHION_MNIST.classes
 
+#: LeCun's digits: the same IDX layout; MD5s of the decompressed upstream
+#: files (torchvision lists those of the .gz files).
+MNIST = IDXSpec(
+    name="MNIST",
+    folder="mnist",
+    torchvision="MNIST",
+    classes=tuple(str(digit) for digit in range(10)),
+    md5=(
+        "6bbc9ace898e44ae57da46a324031adb",
+        "a25bea736e30d166cdddb491f175f624",
+        "2646ac647ad5339dbf082846283269ea",
+        "27ae3e4e09519cfbb04c329615203637",
+    ),
+    env="D2LITE_MNIST",
+    download_size="~11 MB",
+)
 
 # ---------------------------------------------------------------------------
 # Errors
 # ---------------------------------------------------------------------------
 
 
-class FashionMNISTError(RuntimeError):
-    """Base class of every Fashion-MNIST data error."""
+class DataError(RuntimeError):
+    """Base class of every data set error."""
 
 
-class DataNotFoundError(FashionMNISTError):
-    """No usable copy of Fashion-MNIST where we looked."""
+FashionMNISTError = DataError  # its name before MNIST joined
 
 
-class IncompleteDatasetError(FashionMNISTError):
+class DataNotFoundError(DataError):
+    """No usable copy of the data set where we looked."""
+
+
+class IncompleteDatasetError(DataError):
     """A directory holds some of the four IDX files but not all of them."""
 
 
-class CorruptFileError(FashionMNISTError, ValueError):
+class CorruptFileError(DataError, ValueError):
     """An IDX file is truncated, padded, mis-compressed or mislabelled."""
 
 
-def _incomplete(
-    directory: Path, what: str, missing: list[str]
-) -> IncompleteDatasetError:
-    return IncompleteDatasetError(
-        f"Fashion-MNIST in {directory} ({what}) is incomplete; missing: "
-        f"{', '.join(missing)}. A partial dataset is never used. Fix: copy "
-        f"the missing files there (raw or .gz), or delete the directory so "
-        f"it is ignored (a cache is re-downloaded).\nOther fixes:\n{_FIXES}"
+def _fixes(spec: IDXSpec) -> str:
+    apt = (
+        f"  - install the Debian package, as root: apt-get install "
+        f"{spec.debian}\n"
+        if spec.debian
+        else ""
+    )
+    return (
+        f"{apt}  - go online and rerun: torchvision downloads the files "
+        f"({spec.download_size}) into the per-user cache\n"
+        f"  - or set {spec.env}=/path/to/dir holding the four files "
+        f"{', '.join(spec.files)} (each raw or .gz)"
     )
 
 
-def _corrupt(path: Path, problem: str) -> CorruptFileError:
+def _reinstall(spec: IDXSpec, *notes: str) -> str:
+    """``re-download or re-install it (as root: apt-get ...; notes)``."""
+    how = "re-download it"
+    if spec.debian:
+        how = "re-download or re-install it"
+        notes = (f"as root: apt-get install --reinstall {spec.debian}", *notes)
+    return f"{how} ({'; '.join(notes)})" if notes else how
+
+
+def _corrupt(spec: IDXSpec, path: Path, problem: str) -> CorruptFileError:
     return CorruptFileError(
-        f"{path}: {problem}. The file is corrupt or not a Fashion-MNIST IDX "
-        f"file. Fix: re-download or re-install it (as root: apt-get install "
-        f"--reinstall dataset-fashion-mnist; delete a corrupt cache copy)."
+        f"{path}: {problem}. The file is corrupt or not a {spec.name} IDX "
+        f"file. Fix: {_reinstall(spec, 'delete a corrupt cache copy')}."
+    )
+
+
+def _incomplete(
+    spec: IDXSpec, directory: Path, what: str, missing: list[str]
+) -> IncompleteDatasetError:
+    return IncompleteDatasetError(
+        f"{spec.name} in {directory} ({what}) is incomplete; missing: "
+        f"{', '.join(missing)}. A partial dataset is never used. Fix: copy "
+        f"the missing files there (raw or .gz), or delete the directory so "
+        f"it is ignored (a cache is re-downloaded).\nOther fixes:\n"
+        f"{_fixes(spec)}"
     )
 
 
@@ -128,26 +201,30 @@ def _corrupt(path: Path, problem: str) -> CorruptFileError:
 # ---------------------------------------------------------------------------
 
 
-def user_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/d2lite/fashion-mnist`` else ``~/.cache/...``."""
+def user_cache_dir(spec: IDXSpec) -> Path:
+    """``$XDG_CACHE_HOME/d2lite/<folder>`` else ``~/.cache/...``."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "d2lite" / "fashion-mnist"
+    return Path(base) / "d2lite" / spec.folder
 
 
-def default_candidates() -> list[tuple[Path, str]]:
+def default_candidates(spec: IDXSpec) -> list[tuple[Path, str]]:
     """Implicit places to look, in order, as ``(directory, description)``."""
-    return [
-        (user_cache_dir(), "per-user cache"),
-        (DEBIAN_DIR, "Debian package dataset-fashion-mnist"),
-    ]
+    places = [(user_cache_dir(spec), "per-user cache")]
+    if spec.debian:
+        places.append(
+            (DATASETS_DIR / spec.folder, f"Debian package {spec.debian}")
+        )
+    return places
 
 
-def _download_fashion_mnist(cache_dir: Path) -> None:
+def _torchvision_download(spec: IDXSpec, cache_dir: Path) -> None:
     """Download with torchvision (MD5-checked) into ``cache_dir``."""
-    from torchvision.datasets import FashionMNIST
+    import torchvision.datasets
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    FashionMNIST(root=str(cache_dir), download=True)
+    getattr(torchvision.datasets, spec.torchvision)(
+        str(cache_dir), download=True
+    )
 
 
 def _file_in(directory: Path, name: str) -> Path | None:
@@ -158,23 +235,25 @@ def _file_in(directory: Path, name: str) -> Path | None:
     return None
 
 
-def _scan(directory: Path) -> tuple[Path | None, list[str]]:
-    """Look in ``directory`` and its torchvision ``FashionMNIST/raw/``.
+def _scan(spec: IDXSpec, directory: Path, what: str) -> Path | None:
+    """The layout of ``directory`` holding all four files, or None.
 
-    Returns:
-        ``(complete_dir, missing)``: the first layout holding all four
-        files (or None) and, if none does, the files missing from the
-        layout holding some of them (empty when it holds none).
+    Looks in ``directory`` and in torchvision's ``<Class>/raw/`` below it.
+
+    Raises:
+        IncompleteDatasetError: a layout holds some of the files only.
     """
-    missing: list[str] = []
-    for layout in (directory, directory / TORCHVISION_SUBDIR):
-        found = {n for n in ALL_IDX_FILES if _file_in(layout, n) is not None}
-        if len(found) == len(ALL_IDX_FILES):
-            return layout, []
-        if found and not missing:
-            missing = [str(layout / n)
-                       for n in ALL_IDX_FILES if n not in found]
-    return None, missing
+    for layout in (directory, directory / spec.torchvision / "raw"):
+        missing = [
+            str(layout / name)
+            for name in spec.files
+            if _file_in(layout, name) is None
+        ]
+        if not missing:
+            return layout
+        if len(missing) < len(spec.files):
+            raise _incomplete(spec, directory, what, missing)
+    return None
 
 
 def _as_path(value: Any, name: str) -> Path:
@@ -187,33 +266,35 @@ def _as_path(value: Any, name: str) -> Path:
     return Path(value).expanduser()
 
 
-def _explicit(directory: Path, what: str) -> Path:
+def _state(directory: Path, empty: str) -> str:
+    return empty if directory.is_dir() else "does not exist"
+
+
+def _explicit(spec: IDXSpec, directory: Path, what: str) -> Path:
     """Resolve a directory the user named: it must hold all four files."""
-    found, missing = _scan(directory)
+    found = _scan(spec, directory, what)
     if found is not None:
         return found
-    if missing:
-        raise _incomplete(directory, what, missing)
-    state = "holds none of the four files" if directory.is_dir() else (
-        "does not exist"
-    )
+    state = _state(directory, "holds none of the four files")
     raise DataNotFoundError(
-        f"{what}: {directory} {state}. Expected {', '.join(ALL_IDX_FILES)} "
-        f"(each raw or .gz), directly or in its FashionMNIST/raw/. Fix: point "
-        f"it at the right directory, or unset it to search the default "
-        f"places.\nOther fixes:\n{_FIXES}"
+        f"{what}: {directory} {state}. Expected {', '.join(spec.files)} "
+        f"(each raw or .gz), directly or in its {spec.torchvision}/raw/. "
+        f"Fix: point it at the right directory, or unset it to search the "
+        f"default places.\nOther fixes:\n{_fixes(spec)}"
     )
 
 
-def find_fashion_mnist(
+def find(
+    spec: IDXSpec,
     root: PathLike | None = None,
     *,
     candidates: Sequence[tuple[PathLike, str]] | None = None,
     download: Callable[[Path], None] | bool = True,
 ) -> Path:
-    """Return the directory holding the four Fashion-MNIST IDX files.
+    """Return the directory holding the four IDX files of ``spec``.
 
     Args:
+        spec: the data set, e.g. :data:`FASHION_MNIST` or :data:`MNIST`.
         root: explicit directory; it must hold the files (no fallback).
         candidates: implicit ``(directory, description)`` places looked at
             after ``$D2LITE_DATA``; default :func:`default_candidates`.
@@ -227,34 +308,35 @@ def find_fashion_mnist(
         IncompleteDatasetError: a place holds some of the files only.
     """
     if root is not None:
-        return _explicit(_as_path(root, "root"), "root argument")
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return _explicit(Path(env).expanduser(), f"${ENV_VAR}")
-    places = [f"  - ${ENV_VAR}: not set"]
+        return _explicit(spec, _as_path(root, "root"), "root argument")
+    if os.environ.get(spec.env):
+        env = Path(os.environ[spec.env]).expanduser()
+        return _explicit(spec, env, f"${spec.env}")
+    places = [f"  - ${spec.env}: not set"]
     if candidates is None:
-        candidates = default_candidates()
+        candidates = default_candidates(spec)
     for directory, what in candidates:
         directory = _as_path(directory, "candidate directory")
-        found, missing = _scan(directory)
+        found = _scan(spec, directory, what)
         if found is not None:
             return found
-        if missing:
-            raise _incomplete(directory, what, missing)
-        state = "no files" if directory.is_dir() else "does not exist"
-        places.append(f"  - {directory} ({what}): {state}")
-    return _download_or_fail(download, places)
+        places.append(
+            f"  - {directory} ({what}): {_state(directory, 'no files')}"
+        )
+    return _download_or_fail(spec, download, places)
 
 
 def _download_or_fail(
-    download: Callable[[Path], None] | bool, places: list[str]
+    spec: IDXSpec, download: Callable[[Path], None] | bool, places: list[str]
 ) -> Path:
     """Download into the per-user cache, or raise listing ``places``."""
-    cache = user_cache_dir()
+    cache = user_cache_dir(spec)
     if download is False:
         places.append("  - download: disabled (download=False)")
     else:
-        fetch = _download_fashion_mnist if download is True else download
+        fetch = download
+        if download is True:
+            fetch = functools.partial(_torchvision_download, spec)
         try:
             fetch(cache)
         except Exception as err:  # offline: URLError, RuntimeError, OSError
@@ -263,24 +345,38 @@ def _download_or_fail(
                 f"({type(err).__name__}: {' '.join(str(err).split())})"
             )
         else:
-            found, missing = _scan(cache)
+            found = _scan(spec, cache, "after download")
             if found is not None:
                 return found
-            if missing:
-                raise _incomplete(cache, "after download", missing)
             places.append(f"  - download into {cache}: left no files")
     raise DataNotFoundError(
-        "Fashion-MNIST not found. Looked at:\n" + "\n".join(places)
-        + f"\nFix one of:\n{_FIXES}"
+        f"{spec.name} not found. Looked at:\n"
+        + "\n".join(places)
+        + f"\nFix one of:\n{_fixes(spec)}"
     )
 
 
+def find_fashion_mnist(
+    root: PathLike | None = None,
+    *,
+    candidates: Sequence[tuple[PathLike, str]] | None = None,
+    download: Callable[[Path], None] | bool = True,
+) -> Path:
+    """Return the directory holding the four Fashion-MNIST IDX files.
+
+    :func:`find` for :data:`FASHION_MNIST`: ``root``, then
+    ``$D2LITE_DATA``, the per-user cache, Debian's package
+    ``dataset-fashion-mnist``, then torchvision's download.
+    """
+    return find(FASHION_MNIST, root, candidates=candidates, download=download)
+
+
 # ---------------------------------------------------------------------------
-# Reading IDX files
+# Reading and verifying IDX files
 # ---------------------------------------------------------------------------
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(spec: IDXSpec, path: Path) -> bytes:
     """The (decompressed) bytes of ``path``; gzip errors name the file."""
     if path.suffix != ".gz":
         return path.read_bytes()
@@ -290,56 +386,95 @@ def _read_bytes(path: Path) -> bytes:
     except (gzip.BadGzipFile, EOFError, zlib.error) as err:
         raise CorruptFileError(
             f"{path} is not a valid gzip file ({type(err).__name__}: {err}). "
-            f"Fix: re-download or re-install it (as root: apt-get install "
-            f"--reinstall dataset-fashion-mnist), or replace it by the "
-            f"decompressed file."
+            f"Fix: {_reinstall(spec)}, or "
+            f"replace it by the decompressed file."
         ) from err
 
 
-def _read_idx(path: Path, *, magic: int) -> torch.Tensor:
-    """Decode one uint8 IDX file; shape as its header declares.
+def _decode_idx(
+    spec: IDXSpec, path: Path, data: bytes, ndim: int
+) -> torch.Tensor:
+    """Decode the bytes of one uint8 IDX file; shape as its header says.
 
     The IDX format: big-endian int32 magic ``0x000008NN`` (unsigned bytes,
     NN dimensions), one big-endian uint32 per dimension, then the bytes.
     The magic number must match and the file length must equal the
     declared size exactly (truncated or padded files raise).
     """
-    data = _read_bytes(path)
-    ndim = magic & 0xFF
-    header = 4 + 4 * ndim
+    magic, header = 0x0800 + ndim, 4 + 4 * ndim
     if len(data) >= 4 and data[:4] != struct.pack(">i", magic):
         (found,) = struct.unpack(">i", data[:4])
-        kind = "images" if magic == IMAGES_MAGIC else "labels"
+        kind = "images" if ndim == 3 else "labels"
         raise _corrupt(
-            path, f"magic number {found}, expected {magic} ({kind} file)"
+            spec, path, f"magic number {found}, expected {magic} ({kind} file)"
         )
     if len(data) < header:
         raise _corrupt(
-            path, f"truncated: {len(data)} bytes, shorter than its header"
+            spec,
+            path,
+            f"truncated: {len(data)} bytes, shorter than its header",
         )
     dims = struct.unpack(f">{ndim}I", data[4:header])
     declared, actual = math.prod(dims), len(data) - header
     if actual != declared:
         problem = "truncated" if actual < declared else "trailing bytes"
         raise _corrupt(
-            path, f"{problem}: the header declares {declared} data bytes, "
-            f"the file has {actual}"
+            spec,
+            path,
+            f"{problem}: the header declares "
+            f"{declared} data bytes, the file has "
+            f"{actual}",
         )
     buffer = bytearray(memoryview(data)[header:])
     return torch.frombuffer(buffer, dtype=torch.uint8).view(*dims)
 
 
+def _read_split(
+    spec: IDXSpec, directory: Path, train: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Read and verify one split of ``spec`` from ``directory`` (uncached).
+
+    Returns:
+        ``X`` uint8 ``(N, H, W)`` and ``y`` int64 ``(N,)``.
+    """
+    names = spec.split(train)
+    paths = [_file_in(directory, name) for name in names]
+    missing = [str(directory / n) for n, p in zip(names, paths) if p is None]
+    if missing:
+        raise _incomplete(spec, directory, "split", missing)
+    tensors, digests = [], []
+    for path, ndim in zip(paths, (3, 1)):
+        data = _read_bytes(spec, path)
+        tensors.append(_decode_idx(spec, path, data, ndim))
+        digests.append(hashlib.md5(data).hexdigest())
+    X, y = tensors  # (N, H, W), (N,)
+    _check_split(spec, X, y, tuple(paths), spec.counts[not train])
+    for name, path, digest in zip(names, paths, digests):
+        md5 = spec.md5[spec.files.index(name)] if spec.md5 else digest
+        if digest != md5:  # last: the checks above say more
+            raise _corrupt(
+                spec,
+                path,
+                f"the MD5 of its decompressed bytes "
+                f"is {digest}, {spec.name}'s is {md5}",
+            )
+    return X, y.long()
+
+
 def _check_split(
+    spec: IDXSpec,
     X: torch.Tensor,
     y: torch.Tensor,
     paths: tuple[Path, Path],
-    expected_count: int | None,
+    expected_count: int,
 ) -> None:
     """Structural checks of a decoded split; errors name the file(s)."""
     images, labels = paths
-    if tuple(X.shape[1:]) != IMAGE_SIZE:
+    if tuple(X.shape[1:]) != spec.image_shape:
         raise _corrupt(
-            images, f"images are {tuple(X.shape[1:])}, expected {IMAGE_SIZE}"
+            spec,
+            images,
+            f"images are {tuple(X.shape[1:])}, expected {spec.image_shape}",
         )
     if len(X) != len(y):
         raise CorruptFileError(
@@ -347,67 +482,65 @@ def _check_split(
             f"labels; the two files do not belong together. Fix: "
             f"re-download or re-install both."
         )
-    if expected_count is not None and len(X) != expected_count:
+    if len(X) != expected_count:
         raise _corrupt(
-            images, f"{len(X)} examples, Fashion-MNIST has {expected_count}"
+            spec,
+            images,
+            f"{len(X)} examples, {spec.name} has {expected_count}",
         )
-    if len(y) and int(y.max()) >= NUM_CLASSES:
+    num_classes = len(spec.classes)
+    if len(y) and int(y.max()) >= num_classes:
         raise _corrupt(
-            labels, f"label {int(y.max())} outside 0..{NUM_CLASSES - 1}"
+            spec, labels, f"label {int(y.max())} outside 0..{num_classes - 1}"
         )
-
-
-def _read_split(
-    directory: Path, train: bool, *, expected_count: int | None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Read and check one split from ``directory`` (uncached).
-
-    Args:
-        expected_count: examples the split must hold (60,000 / 10,000 for
-            the real data; tests pass their tiny counts; None: unchecked).
-
-    Returns:
-        ``X`` uint8 ``(N, 28, 28)`` and ``y`` int64 ``(N,)``.
-    """
-    paths = [_file_in(directory, name) for name in IDX_FILES[train]]
-    if None in paths:
-        missing = [str(directory / n)
-                   for n, p in zip(IDX_FILES[train], paths) if p is None]
-        raise _incomplete(directory, "split", missing)
-    images, labels = paths  # type: ignore[misc]
-    X = _read_idx(images, magic=IMAGES_MAGIC)  # (N, 28, 28)
-    y = _read_idx(labels, magic=LABELS_MAGIC)  # (N,)
-    _check_split(X, y, (images, labels), expected_count)
-    return X, y.long()
 
 
 @functools.lru_cache(maxsize=4)
 def _read_split_cached(
-    directory: Path, train: bool, expected_count: int, stamp: tuple[Any, ...]
+    spec: IDXSpec, directory: Path, train: bool, stamp: tuple[Any, ...]
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """:func:`_read_split`, cached per directory, split and file stamps."""
+    """:func:`_read_split`, cached per spec, directory, split and stamps."""
     del stamp  # only part of the cache key: a replaced file is re-read
-    return _read_split(directory, train, expected_count=expected_count)
-
-
-def _stamp(directory: Path, train: bool) -> tuple[Any, ...]:
-    """(path, size, mtime) of the split's files: changes when they do."""
-    stamp: list[Any] = []
-    for name in IDX_FILES[train]:
-        path = _file_in(directory, name)
-        if path is not None:
-            stat = path.stat()
-            stamp.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(stamp)
+    return _read_split(spec, directory, train)
 
 
 def _load_split(
-    train: bool, root: PathLike | None
+    spec: IDXSpec, train: bool, root: PathLike | None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The cached tensors of one split (shared: never modify them)."""
-    directory = find_fashion_mnist(root).resolve()
-    stamp = _stamp(directory, train)
-    return _read_split_cached(directory, train, _SPLIT_SIZES[train], stamp)
+    if not isinstance(train, bool):
+        raise TypeError(
+            f"train must be True or False, got {train!r}; pass train=True "
+            f"for the {spec.counts[0]:,} training examples, train=False for "
+            f"the test set"
+        )
+    directory = find(spec, root).resolve()
+    stamp = []  # (path, size, mtime) of the files: changes when they do
+    for path in filter(
+        None, (_file_in(directory, name) for name in spec.split(train))
+    ):
+        stat = path.stat()
+        stamp.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return _read_split_cached(spec, directory, train, tuple(stamp))
+
+
+def load_tensors(
+    spec: IDXSpec, train: bool = True, *, root: PathLike | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One split of ``spec`` as tensors, decoded and verified once.
+
+    Args:
+        spec: the data set, e.g. :data:`FASHION_MNIST` or :data:`MNIST`.
+        train: the training split (True) or the test split (False).
+        root: directory holding the IDX files (default: searched, see
+            :func:`find`).
+
+    Returns:
+        ``X`` uint8 ``(N, H, W)`` with pixels 0..255 and ``y`` int64
+        ``(N,)`` of class indices (fresh copies: modify them freely).
+    """
+    X, y = _load_split(spec, train, root)
+    return X.clone(), y.clone()
 
 
 def load_fashion_mnist_tensors(
@@ -424,16 +557,9 @@ def load_fashion_mnist_tensors(
         ``X`` uint8 ``(N, 28, 28)`` with pixels 0..255 and ``y`` int64
         ``(N,)`` with classes 0..9 (fresh copies: modify them freely).
     """
-    if not isinstance(train, bool):
-        raise TypeError(
-            f"train must be True or False, got {train!r}; pass train=True "
-            f"for the 60,000 training examples, train=False for the test set"
-        )
-    X, y = _load_split(train, root)
-    return X.clone(), y.clone()
+    return load_tensors(FASHION_MNIST, train, root=root)
 
 
-# ---------------------------------------------------------------------------
 # Iterating in batches
 # ---------------------------------------------------------------------------
 
@@ -556,7 +682,9 @@ class TensorLoader:
         seed: int | None = None,
         drop_last: bool = False,
     ) -> None:
-        self.batch_size = check_int("batch_size", batch_size, hint="e.g. batch_size=256")
+        self.batch_size = check_int(
+            "batch_size", batch_size, hint="e.g. batch_size=256"
+        )
         self.size = _check_resize(resize)
         _check_options(transform, seed)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
@@ -577,18 +705,13 @@ class TensorLoader:
                 f"batch_size or drop_last=False"
             )
 
-    @property
-    def num_examples(self) -> int:
-        """Number of examples ``N``."""
-        return len(self.X)
-
     def __len__(self) -> int:
         n, b = len(self.X), self.batch_size
         return n // b if self.drop_last else -(-n // b)
 
     def __repr__(self) -> str:
         return (
-            f"TensorLoader(num_examples={self.num_examples}, batch_size="
+            f"TensorLoader(num_examples={len(self.X)}, batch_size="
             f"{self.batch_size}, num_batches={len(self)}, shuffle="
             f"{self.shuffle}, resize={self.size}, device={self.X.device})"
         )
@@ -609,19 +732,19 @@ class TensorLoader:
     def _take_numpy(
         self, order: torch.Tensor | None, start: int, stop: int
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Copy a batch with NumPy (CPU): single-threaded, no dispatch.
-
-        Copies this small (~0.8 MB) are memory-bound; torch's intra-op
-        threads only add overhead, which grows to milliseconds per batch
-        when the cores are busy (training), so NumPy is faster here.
-        """
+        """Copy a batch with NumPy (CPU): single-threaded, no dispatch
+        (torch's threads only slow these small copies on busy cores)."""
         X, y = self.X.numpy(), self.y.numpy()
         if order is None:
-            return (torch.from_numpy(X[start:stop].copy()),
-                    torch.from_numpy(y[start:stop].copy()))
+            return (
+                torch.from_numpy(X[start:stop].copy()),
+                torch.from_numpy(y[start:stop].copy()),
+            )
         idx = order[start:stop].numpy()
-        return (torch.from_numpy(X.take(idx, axis=0)),
-                torch.from_numpy(y.take(idx)))
+        return (
+            torch.from_numpy(X.take(idx, axis=0)),
+            torch.from_numpy(y.take(idx)),
+        )
 
     def _take_torch(
         self, order: torch.Tensor | None, start: int, stop: int
@@ -636,8 +759,13 @@ class TensorLoader:
         """Resize (bilinear) and transform one batch ``(B, C, H, W)``."""
         if self.size is not None and tuple(X.shape[-2:]) != self.size:
             shrink = self.size[0] < X.shape[-2] or self.size[1] < X.shape[-1]
-            X = F.interpolate(X, size=self.size, mode="bilinear",
-                              align_corners=False, antialias=shrink)
+            X = F.interpolate(
+                X,
+                size=self.size,
+                mode="bilinear",
+                align_corners=False,
+                antialias=shrink,
+            )
             if self._clamp:  # rounding may leave [0, 1] by an ulp
                 X = X.clamp_(0.0, 1.0)  # (B, C, h, w)
         if self.transform is not None:
@@ -675,11 +803,15 @@ def load_data_fashion_mnist(
     _check_resize(resize)
     loaders = []
     for train in (True, False):
-        X, y = _load_split(train, root)  # shared uint8 (N, 28, 28), (N,)
+        # shared uint8 (N, 28, 28), (N,)
+        X, y = _load_split(FASHION_MNIST, train, root)
         if device is not None:  # move uint8 (4x smaller), convert there
             X, y = X.to(device), y.to(device)
-        loaders.append(TensorLoader(X, y, batch_size, shuffle=train,
-                                    resize=resize, device=device))
+        loaders.append(
+            TensorLoader(
+                X, y, batch_size, shuffle=train, resize=resize, device=device
+            )
+        )
     return loaders[0], loaders[1]
 
 
@@ -700,9 +832,11 @@ def _check_split_args(X: Any, y: Any, valid_fraction: Any) -> None:
             f"X and y must have the same length, got {len(X)} and "
             f"{len(y)}; pass one label per example"
         )
-    if (isinstance(valid_fraction, bool)
-            or not isinstance(valid_fraction, numbers.Real)
-            or not 0 < valid_fraction < 1):
+    if (
+        isinstance(valid_fraction, bool)
+        or not isinstance(valid_fraction, numbers.Real)
+        or not 0 < valid_fraction < 1
+    ):
         raise ValueError(
             f"valid_fraction must be a number in (0, 1), got "
             f"{valid_fraction!r}; pass e.g. valid_fraction=0.2"
@@ -741,8 +875,12 @@ def split_train_valid(
     order = torch.randperm(n, generator=generator)  # (N,)
     valid = order[:num_valid].sort().values
     train = order[num_valid:].sort().values
-    return (X[train.to(X.device)], y[train.to(y.device)],
-            X[valid.to(X.device)], y[valid.to(y.device)])
+    return (
+        X[train.to(X.device)],
+        y[train.to(y.device)],
+        X[valid.to(X.device)],
+        y[valid.to(y.device)],
+    )
 
 
 def get_fashion_mnist_labels(labels: Any) -> list[str]:
@@ -774,12 +912,11 @@ def get_fashion_mnist_labels(labels: Any) -> list[str]:
 
 
 def _class_name(label: Any) -> str:
-    if not (is_int(label) and 0 <= label < NUM_CLASSES):
-        classes = ", ".join(
-            f"{i}={c}" for i, c in enumerate(FASHION_MNIST_CLASSES)
-        )
+    names = FASHION_MNIST.classes
+    if not (is_int(label) and 0 <= label < len(names)):
+        classes = ", ".join(f"{i}={c}" for i, c in enumerate(names))
         raise ValueError(
-            f"labels must be class indices 0..{NUM_CLASSES - 1}, got "
+            f"labels must be class indices 0..{len(names) - 1}, got "
             f"{label!r}; the classes are {classes}"
         )
-    return FASHION_MNIST_CLASSES[int(label)]
+    return names[int(label)]

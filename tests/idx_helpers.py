@@ -1,12 +1,15 @@
-"""Write tiny Fashion-MNIST-like IDX files for tests (no network, no data).
+"""Write tiny IDX data sets for tests (no network, no real data).
 
 The IDX format (LeCun's MNIST format): a big-endian int32 magic number
 ``0x000008NN`` (0x08 = unsigned bytes, NN = number of dimensions), one
 big-endian uint32 per dimension, then the bytes.
 """
+
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import hashlib
 import struct
 from pathlib import Path
 
@@ -29,12 +32,14 @@ def idx_bytes(tensor: torch.Tensor, magic: int | None = None) -> bytes:
     return header + data.numpy().tobytes()
 
 
-def write_file(path: Path, payload: bytes, *, gz: bool = False) -> Path:
+def write_file(
+    path: Path, payload: bytes, *, gz: bool = False, level: int = 9
+) -> Path:
     """Write ``payload`` to ``path`` (``path.gz`` gzip-compressed if gz)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if gz:
         path = path.with_name(path.name + ".gz")
-        path.write_bytes(gzip.compress(payload))
+        path.write_bytes(gzip.compress(payload, compresslevel=level))
     else:
         path.write_bytes(payload)
     return path
@@ -55,19 +60,26 @@ def write_dataset(
     n_train: int = 6,
     n_test: int = 4,
     gz: bool = False,
-    torchvision_layout: bool = False,
+    level: int = 9,
+    torchvision_layout: bool | str = False,
     skip: tuple[str, ...] = (),
 ) -> dict[str, torch.Tensor]:
     """Write the four IDX files of a tiny dataset into ``directory``.
 
     Args:
-        torchvision_layout: write into ``directory/FashionMNIST/raw/``.
+        gz, level: gzip the files, at this compression level.
+        torchvision_layout: write into ``directory/FashionMNIST/raw/``
+            (or ``directory/<name>/raw/`` for a class name).
         skip: file names (without .gz) not to write (partial dataset).
 
     Returns:
         The tensors written: ``X_train, y_train, X_test, y_test``.
     """
-    target = directory / "FashionMNIST" / "raw" if torchvision_layout else directory
+    target = directory
+    if torchvision_layout:
+        name = torchvision_layout
+        name = "FashionMNIST" if name is True else name
+        target = directory / name / "raw"
     target.mkdir(parents=True, exist_ok=True)
     tensors: dict[str, torch.Tensor] = {}
     for train, n, seed in ((True, n_train, 1), (False, n_test, 2)):
@@ -76,5 +88,14 @@ def write_dataset(
         tensors[f"X_{suffix}"], tensors[f"y_{suffix}"] = X, y.long()
         for name, tensor in zip(FILES[train], (X, y)):
             if name not in skip:
-                write_file(target / name, idx_bytes(tensor), gz=gz)
+                payload = idx_bytes(tensor)
+                write_file(target / name, payload, gz=gz, level=level)
     return tensors
+
+
+def tiny_spec(spec, tensors: dict[str, torch.Tensor]):
+    """``spec`` with the counts and MD5s of a tiny dataset written here."""
+    order = ("X_train", "y_train", "X_test", "y_test")
+    md5 = tuple(hashlib.md5(idx_bytes(tensors[k])).hexdigest() for k in order)
+    counts = (len(tensors["y_train"]), len(tensors["y_test"]))
+    return dataclasses.replace(spec, counts=counts, md5=md5)

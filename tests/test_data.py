@@ -1,55 +1,36 @@
-"""Tests of d2lite.data: finding, checking, decoding and batching.
+"""Tests of d2lite.data: finding, verifying, decoding and batching.
 
 Everything runs offline on tiny IDX files written by the tests; the download
 step is always replaced. Tests marked ``realdata`` read the real files.
 """
+
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from pathlib import Path
 
 import pytest
 import torch
-
-import d2lite as dl
-from d2lite import data
 from idx_helpers import (
     ALL_FILES,
     FILES,
     idx_bytes,
     make_split,
+    tiny_spec,
     write_dataset,
     write_file,
 )
 
+import d2lite as dl
+from d2lite import data
 
-def _no_network(cache_dir: Path) -> None:
-    raise AssertionError(f"tests must not download (asked for {cache_dir})")
+pytestmark = pytest.mark.usefixtures("offline")
 
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch):
-    """No test downloads: the torchvision step raises if it is reached."""
-    monkeypatch.setattr(data, "_download_fashion_mnist", _no_network)
-
-
-@pytest.fixture
-def isolated(monkeypatch, tmp_path):
-    """No real data visible: empty env, cache and Debian dir under tmp."""
-    monkeypatch.delenv("D2LITE_DATA", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "debian")
-    return tmp_path
-
-
-@pytest.fixture
-def tiny(monkeypatch, isolated):
-    """A tiny dataset (6 train, 4 test) as D2LITE_DATA, counts adapted."""
-    root = isolated / "tiny"
-    tensors = write_dataset(root, n_train=6, n_test=4, gz=True)
-    monkeypatch.setenv("D2LITE_DATA", str(root))
-    monkeypatch.setitem(data._SPLIT_SIZES, True, 6)
-    monkeypatch.setitem(data._SPLIT_SIZES, False, 4)
-    return tensors
+#: The real download step, before the `offline` fixture replaces it.
+TORCHVISION_DOWNLOAD = data._torchvision_download
+#: Fashion-MNIST's layout with the tiny counts and no checksums.
+TINY = dataclasses.replace(data.FASHION_MNIST, counts=(6, 4), md5=None)
 
 
 # ---------------------------------------------------------------- reading
@@ -58,30 +39,38 @@ def tiny(monkeypatch, isolated):
 @pytest.mark.parametrize("gz", [False, True])
 @pytest.mark.parametrize("torchvision_layout", [False, True])
 def test_read_split_round_trips(tmp_path, gz, torchvision_layout):
-    written = write_dataset(tmp_path, gz=gz, torchvision_layout=torchvision_layout)
+    written = write_dataset(
+        tmp_path, gz=gz, torchvision_layout=torchvision_layout
+    )
     directory = data.find_fashion_mnist(tmp_path)
+    spec = tiny_spec(data.FASHION_MNIST, written)
     for train, suffix, n in ((True, "train", 6), (False, "test", 4)):
-        X, y = data._read_split(directory, train, expected_count=n)
+        X, y = data._read_split(spec, directory, train)
         assert X.dtype == torch.uint8 and X.shape == (n, 28, 28)
         assert y.dtype == torch.int64 and y.shape == (n,)
         assert torch.equal(X, written[f"X_{suffix}"])
         assert torch.equal(y, written[f"y_{suffix}"])
 
 
-def test_load_tensors_uses_counts_and_caches(tiny):
+def test_load_tensors_uses_counts_and_caches(tiny_fashion_mnist):
+    tiny = tiny_fashion_mnist
     X, y = dl.load_fashion_mnist_tensors(train=True)
     X_test, y_test = dl.load_fashion_mnist_tensors(train=False)
     assert torch.equal(X, tiny["X_train"]) and torch.equal(y, tiny["y_train"])
-    assert torch.equal(X_test, tiny["X_test"]) and torch.equal(y_test, tiny["y_test"])
+    assert torch.equal(X_test, tiny["X_test"])
+    assert torch.equal(y_test, tiny["y_test"])
     X[:] = 0  # callers get copies: the cache is not affected
     again, _ = dl.load_fashion_mnist_tensors(train=True)
     assert torch.equal(again, tiny["X_train"])
+    with pytest.raises(TypeError, match="train must be True or False"):
+        dl.load_fashion_mnist_tensors(train=1)
 
 
-def test_decoded_once(tiny, monkeypatch):
+def test_decoded_once(tiny_fashion_mnist, monkeypatch):
     data._read_split_cached.cache_clear()
     calls = []
     real = data._read_split
+
     def counting(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
@@ -93,20 +82,107 @@ def test_decoded_once(tiny, monkeypatch):
     assert len(calls) == 2  # train once, test once
 
 
-def test_replaced_files_are_read_again(tiny, isolated):
+def test_replaced_files_are_read_again(
+    tiny_fashion_mnist, isolated, monkeypatch
+):
     old, _ = dl.load_fashion_mnist_tensors(train=False)
     X = torch.full((4, 28, 28), 7, dtype=torch.uint8)
     write_file(isolated / "tiny" / FILES[False][0], idx_bytes(X), gz=True)
+    with pytest.raises(data.CorruptFileError, match="MD5"):  # not the spec's
+        dl.load_fashion_mnist_tensors(train=False)
+    tensors = dict(tiny_fashion_mnist, X_test=X)
+    monkeypatch.setattr(
+        data, "FASHION_MNIST", tiny_spec(data.FASHION_MNIST, tensors)
+    )
     new, _ = dl.load_fashion_mnist_tensors(train=False)
-    assert torch.equal(old, tiny["X_test"]) and torch.equal(new, X)
+    assert torch.equal(old, tiny_fashion_mnist["X_test"])
+    assert torch.equal(new, X)
 
 
-def test_real_counts_refuse_tiny_files(isolated, monkeypatch):
+def test_real_counts_refuse_tiny_files(isolated):
     root = isolated / "tiny"
     write_dataset(root)
     message = "6 examples, Fashion-MNIST has 60000"
     with pytest.raises(data.CorruptFileError, match=message):
         dl.load_fashion_mnist_tensors(train=True, root=root)
+
+
+# -------------------------------------------------------------- checksums
+
+
+def test_checksums_are_of_the_decompressed_bytes(isolated):
+    """Debian's re-compressed .gz files differ from upstream's, byte for
+    byte; their content, and so the checksum, is the same."""
+    fast, best = isolated / "fast", isolated / "best"
+    written = write_dataset(fast, gz=True, level=1)
+    write_dataset(best, gz=True, level=9)
+    name = f"{FILES[True][0]}.gz"
+    assert (fast / name).read_bytes() != (best / name).read_bytes()
+    spec = tiny_spec(data.FASHION_MNIST, written)
+    for root in (fast, best):
+        X, _ = data.load_tensors(spec, train=True, root=root)
+        assert torch.equal(X, written["X_train"])
+
+
+def test_checksum_mismatch_names_file_and_both_sums(isolated):
+    root = isolated / "other"
+    written = write_dataset(root)
+    labels = written["y_test"].clone()
+    labels[0] = 9 - labels[0]  # valid labels, other content
+    spec = tiny_spec(data.FASHION_MNIST, dict(written, y_test=labels))
+    actual = hashlib.md5(idx_bytes(written["y_test"])).hexdigest()
+    with pytest.raises(data.CorruptFileError) as info:
+        data.load_tensors(spec, train=False, root=root)
+    message = str(info.value)
+    assert str(root / FILES[False][1]) in message
+    assert actual in message and spec.md5[3] in message
+    assert "apt-get install --reinstall dataset-fashion-mnist" in message
+    X, _ = data.load_tensors(spec, train=True, root=root)  # train is intact
+    assert torch.equal(X, written["X_train"])
+
+
+# ------------------------------------------------------ a second data set
+
+
+def test_mnist_is_a_spec(isolated, monkeypatch):
+    """MNIST: its own variable, cache folder, torchvision class and sums."""
+    assert data.MNIST.files == data.FASHION_MNIST.files
+    assert data.MNIST.classes == tuple("0123456789")
+    root = isolated / "digits"
+    written = write_dataset(root, gz=True, torchvision_layout="MNIST")
+    spec = tiny_spec(data.MNIST, written)
+    monkeypatch.setenv("D2LITE_MNIST", str(root))
+    assert data.find(spec) == root / "MNIST" / "raw"
+    X, y = data.load_tensors(spec, train=False)
+    assert torch.equal(X, written["X_test"])
+    assert torch.equal(y, written["y_test"])
+    with pytest.raises(data.CorruptFileError, match="6 examples, MNIST has"):
+        data.load_tensors(data.MNIST, train=True)
+    monkeypatch.delenv("D2LITE_MNIST")
+    assert data.user_cache_dir(spec).name == "mnist"
+    with pytest.raises(data.DataNotFoundError) as info:
+        data.find(spec, download=False)
+    message = str(info.value)
+    assert message.startswith("MNIST not found")
+    assert "$D2LITE_MNIST: not set" in message and "(~11 MB)" in message
+    assert "Debian" not in message  # no Debian package for MNIST
+
+
+def test_torchvision_download_uses_the_specs_class(isolated, monkeypatch):
+    import torchvision.datasets
+
+    made = []
+
+    class FakeMNIST:  # what torchvision.datasets.MNIST(download=True) leaves
+        def __init__(self, root, download):
+            made.append((root, download))
+            write_dataset(Path(root), gz=True, torchvision_layout="MNIST")
+
+    monkeypatch.setattr(torchvision.datasets, "MNIST", FakeMNIST)
+    cache = isolated / "cache"
+    TORCHVISION_DOWNLOAD(data.MNIST, cache)
+    assert made == [(str(cache), True)]
+    assert data._scan(data.MNIST, cache, "test") == cache / "MNIST" / "raw"
 
 
 # ------------------------------------------------------------- corruption
@@ -120,8 +196,8 @@ def _split_dir(
     return tmp_path
 
 
-def _read(directory: Path, expected_count: int | None = 6):
-    return data._read_split(directory, True, expected_count=expected_count)
+def _read(directory: Path, spec: data.IDXSpec = TINY):
+    return data._read_split(spec, directory, True)
 
 
 @pytest.fixture
@@ -141,27 +217,35 @@ def test_truncated_file_names_it(tmp_path, good, gz):
 
 def test_file_shorter_than_header(tmp_path, good):
     _split_dir(tmp_path, good[0], good[1][:5])
-    with pytest.raises(data.CorruptFileError, match=f"{FILES[True][1]}.*truncated"):
+    match = f"{FILES[True][1]}.*truncated"
+    with pytest.raises(data.CorruptFileError, match=match):
         _read(tmp_path)
 
 
 def test_trailing_garbage(tmp_path, good):
     _split_dir(tmp_path, good[0], good[1] + b"\x00junk")
-    message = f"{FILES[True][1]}: trailing bytes.* 6 data bytes, the file has 11"
+    message = (
+        f"{FILES[True][1]}: trailing bytes.* 6 data bytes, the file has 11"
+    )
     with pytest.raises(data.CorruptFileError, match=message):
         _read(tmp_path)
 
 
 def test_wrong_magic_number(tmp_path, good):
     _split_dir(tmp_path, good[1], good[0])  # labels where images belong
-    with pytest.raises(data.CorruptFileError, match="magic number 2049, expected 2051"):
+    match = r"magic number 2049, expected 2051 \(images file\)"
+    with pytest.raises(data.CorruptFileError, match=match) as info:
         _read(tmp_path)
+    message = str(info.value)
+    assert "not a Fashion-MNIST IDX file" in message
+    assert "apt-get install --reinstall dataset-fashion-mnist" in message
 
 
 def test_image_size_checked(tmp_path, good):
     small = idx_bytes(torch.zeros(6, 14, 14, dtype=torch.uint8))
     _split_dir(tmp_path, small, good[1])
-    with pytest.raises(data.CorruptFileError, match=r"\(14, 14\), expected \(28, 28\)"):
+    match = r"\(14, 14\), expected \(28, 28\)"
+    with pytest.raises(data.CorruptFileError, match=match):
         _read(tmp_path)
 
 
@@ -176,7 +260,7 @@ def test_count_mismatch_names_both_files(tmp_path, good):
     five = idx_bytes(torch.zeros(5, dtype=torch.uint8))
     _split_dir(tmp_path, good[0], five)
     with pytest.raises(data.CorruptFileError) as info:
-        _read(tmp_path, expected_count=None)
+        _read(tmp_path)
     message = str(info.value)
     assert FILES[True][0] in message and FILES[True][1] in message
     assert "6 images" in message and "5 labels" in message
@@ -202,24 +286,30 @@ def test_gzip_corruption_names_file(tmp_path, good, damage):
     with pytest.raises(data.CorruptFileError, match="gzip") as info:
         _read(tmp_path)
     assert str(path) in str(info.value)
-    assert isinstance(info.value, ValueError) and isinstance(info.value, RuntimeError)
+    assert "replace it by the decompressed file" in str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, RuntimeError)
 
 
 @pytest.mark.parametrize("torchvision_layout", [False, True])
 def test_partial_dataset_names_missing_files(tmp_path, torchvision_layout):
     skip = (FILES[False][1], FILES[True][0])
-    write_dataset(tmp_path, gz=True, skip=skip, torchvision_layout=torchvision_layout)
+    write_dataset(
+        tmp_path, gz=True, skip=skip, torchvision_layout=torchvision_layout
+    )
     with pytest.raises(data.IncompleteDatasetError) as info:
         data.find_fashion_mnist(tmp_path)
     message = str(info.value)
     for name in skip:
         assert name in message
     assert FILES[False][0] not in message.split("missing:")[1].split(".")[0]
+    assert "A partial dataset is never used" in message
 
 
 def test_partial_cache_is_not_skipped_silently(isolated):
-    write_dataset(data.user_cache_dir(), skip=(FILES[True][1],))
-    write_dataset(data.DEBIAN_DIR, gz=True)
+    spec = data.FASHION_MNIST
+    write_dataset(data.user_cache_dir(spec), skip=(FILES[True][1],))
+    write_dataset(data.DATASETS_DIR / "fashion-mnist", gz=True)
     with pytest.raises(data.IncompleteDatasetError, match=FILES[True][1]):
         data.find_fashion_mnist()
 
@@ -228,8 +318,9 @@ def test_partial_cache_is_not_skipped_silently(isolated):
 
 
 def test_search_order(isolated, monkeypatch):
-    places = {k: isolated / k for k in ("root", "env", "debian")}
-    places["cache"] = data.user_cache_dir()
+    places = {k: isolated / k for k in ("root", "env")}
+    places["cache"] = data.user_cache_dir(data.FASHION_MNIST)
+    places["debian"] = isolated / "datasets" / "fashion-mnist"
     for directory in places.values():
         write_dataset(directory, gz=True)
     monkeypatch.setenv("D2LITE_DATA", str(places["env"]))
@@ -243,29 +334,32 @@ def test_search_order(isolated, monkeypatch):
 
 
 def test_xdg_and_home_cache_dirs(monkeypatch, tmp_path):
+    spec = data.FASHION_MNIST
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert data.user_cache_dir() == tmp_path / "xdg" / "d2lite" / "fashion-mnist"
+    xdg_cache = tmp_path / "xdg" / "d2lite" / "fashion-mnist"
+    assert data.user_cache_dir(spec) == xdg_cache
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     home_cache = tmp_path / "home" / ".cache" / "d2lite" / "fashion-mnist"
-    assert data.user_cache_dir() == home_cache
+    assert data.user_cache_dir(spec) == home_cache
 
 
 def test_download_is_last_and_lands_in_cache(isolated, monkeypatch):
     calls = []
 
-    def fake_download(cache_dir: Path) -> None:  # what torchvision leaves
-        calls.append(cache_dir)
+    def fake_download(spec, cache_dir: Path) -> None:  # what torchvision
+        calls.append((spec.name, cache_dir))  # leaves: .gz and raw files
         write_dataset(cache_dir, gz=True, torchvision_layout=True)
         write_dataset(cache_dir, torchvision_layout=True)
 
-    monkeypatch.setattr(data, "_download_fashion_mnist", fake_download)
+    monkeypatch.setattr(data, "_torchvision_download", fake_download)
     found = data.find_fashion_mnist()
-    cache = data.user_cache_dir()
-    assert calls == [cache]
+    cache = data.user_cache_dir(data.FASHION_MNIST)
+    assert calls == [("Fashion-MNIST", cache)]
     assert found == cache / "FashionMNIST" / "raw"
-    assert data.find_fashion_mnist() == found and len(calls) == 1  # now cached
-    assert data._file_in(found, FILES[True][0]).suffix != ".gz"  # raw preferred
+    assert data.find_fashion_mnist() == found and len(calls) == 1  # cached
+    raw = data._file_in(found, FILES[True][0])
+    assert raw.suffix != ".gz"  # raw preferred
 
 
 def test_download_injectable_as_argument(isolated):
@@ -276,12 +370,15 @@ def test_download_injectable_as_argument(isolated):
         candidates=[(isolated / "nowhere", "test")],
         download=lambda d: calls.append(d) or write_dataset(d),
     )
-    assert found == data.user_cache_dir() and len(calls) == 1
+    assert found == data.user_cache_dir(data.FASHION_MNIST)
+    assert len(calls) == 1
 
 
 @pytest.mark.parametrize("source", ["root", "env"])
-def test_explicit_location_without_files_is_an_error(isolated, monkeypatch, source):
-    write_dataset(data.DEBIAN_DIR, gz=True)  # would be found otherwise
+def test_explicit_location_without_files_is_an_error(
+    isolated, monkeypatch, source
+):
+    write_dataset(isolated / "datasets" / "fashion-mnist", gz=True)
     empty = isolated / "empty"
     empty.mkdir()
     if source == "env":
@@ -290,26 +387,31 @@ def test_explicit_location_without_files_is_an_error(isolated, monkeypatch, sour
     with pytest.raises(data.DataNotFoundError, match=message) as info:
         data.find_fashion_mnist(empty if source == "root" else None)
     assert str(empty) in str(info.value)
+    assert "FashionMNIST/raw/" in str(info.value)
+    where = "root argument" if source == "root" else "$D2LITE_DATA"
+    assert str(info.value).startswith(f"{where}: {empty}")
     with pytest.raises(data.DataNotFoundError, match="does not exist"):
         data.find_fashion_mnist(isolated / "missing")
 
 
 def test_nothing_found_lists_places_and_fixes(isolated, monkeypatch):
-    def offline_download(cache_dir: Path) -> None:
+    def offline_download(spec, cache_dir: Path) -> None:
         raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
 
-    monkeypatch.setattr(data, "_download_fashion_mnist", offline_download)
+    monkeypatch.setattr(data, "_torchvision_download", offline_download)
     with pytest.raises(data.DataNotFoundError) as info:
         dl.load_data_fashion_mnist(256)
     message = str(info.value)
     assert isinstance(info.value, RuntimeError)
     for expected in (
+        "Fashion-MNIST not found",
         "D2LITE_DATA: not set",
-        str(data.user_cache_dir()),
-        str(data.DEBIAN_DIR),
+        str(data.user_cache_dir(data.FASHION_MNIST)),
+        str(isolated / "datasets" / "fashion-mnist"),
         "Error downloading",
         "apt-get install dataset-fashion-mnist",
         "go online",
+        "(~30 MB)",
         "D2LITE_DATA=/path",
     ):
         assert expected in message
@@ -324,7 +426,11 @@ def test_root_type_checked():
 
 
 def _loader_data(n: int = 10):
-    X = torch.arange(n * 28 * 28, dtype=torch.int64).remainder(256).to(torch.uint8)
+    X = (
+        torch.arange(n * 28 * 28, dtype=torch.int64)
+        .remainder(256)
+        .to(torch.uint8)
+    )
     return X.reshape(n, 28, 28), torch.arange(n) % 10
 
 
@@ -338,13 +444,17 @@ def test_batches_shape_dtype_range_and_len():
         assert Xb.dtype == torch.float32 and Xb.shape[1:] == (1, 28, 28)
         assert yb.dtype == torch.int64
         assert 0.0 <= Xb.min() and Xb.max() <= 1.0
-    assert torch.equal(torch.cat([b[0] for b in batches]), X.unsqueeze(1).float() / 255)
+    assert torch.equal(
+        torch.cat([b[0] for b in batches]), X.unsqueeze(1).float() / 255
+    )
     assert torch.equal(torch.cat([b[1] for b in batches]), y)
 
 
 def test_float_and_4d_inputs():
     X = torch.rand(5, 1, 8, 8, dtype=torch.float64)
-    Xb, yb = next(iter(dl.TensorLoader(X, torch.arange(5, dtype=torch.int32), 5)))
+    Xb, yb = next(
+        iter(dl.TensorLoader(X, torch.arange(5, dtype=torch.int32), 5))
+    )
     assert Xb.dtype == torch.float32 and torch.allclose(Xb, X.float())
     assert yb.dtype == torch.int64
 
@@ -357,7 +467,10 @@ def test_shuffle_differs_across_epochs_and_test_order_fixed():
     for order in epochs:  # a permutation: every example once
         assert torch.equal(order.sort().values, y)
     test_iter = dl.TensorLoader(X, y, 10)
-    assert all(torch.equal(torch.cat([yb for _, yb in test_iter]), y) for _ in range(2))
+    assert all(
+        torch.equal(torch.cat([yb for _, yb in test_iter]), y)
+        for _ in range(2)
+    )
 
 
 def test_shuffle_reproducible():
@@ -461,10 +574,18 @@ def test_device_cpu():
     [
         (dict(batch_size=0), ValueError, "positive int, got batch_size=0"),
         (dict(batch_size=-3), ValueError, "batch_size=-3"),
-        (dict(batch_size=2.5), TypeError, "batch_size must be a positive int, got 2.5"),
+        (
+            dict(batch_size=2.5),
+            TypeError,
+            "batch_size must be a positive int, got 2.5",
+        ),
         (dict(batch_size=True), TypeError, "batch_size"),
         (dict(resize=0), ValueError, "resize must hold positive ints"),
-        (dict(resize=(1, 2, 3)), TypeError, "resize must be None, an int or a"),
+        (
+            dict(resize=(1, 2, 3)),
+            TypeError,
+            "resize must be None, an int or a",
+        ),
         (dict(resize="32"), TypeError, "resize"),
         (dict(transform=3), TypeError, "transform must be None or a callable"),
         (dict(seed=1.5), TypeError, "seed must be an int"),
@@ -481,7 +602,9 @@ def test_loader_data_checks():
     X, y = _loader_data(4)
     with pytest.raises(TypeError, match="X must be a torch.Tensor"):
         dl.TensorLoader(X.numpy(), y, 2)
-    with pytest.raises(ValueError, match=r"X must have shape .* got \(4, 784\)"):
+    with pytest.raises(
+        ValueError, match=r"X must have shape .* got \(4, 784\)"
+    ):
         dl.TensorLoader(X.reshape(4, -1), y, 2)
     with pytest.raises(TypeError, match="uint8 .* or floating point"):
         dl.TensorLoader(X.long(), y, 2)
@@ -491,11 +614,14 @@ def test_loader_data_checks():
         dl.TensorLoader(X, y.float(), 2)
 
 
-def test_load_data_fashion_mnist_tiny(tiny):
+def test_load_data_fashion_mnist_tiny(tiny_fashion_mnist):
+    tiny = tiny_fashion_mnist
     train_iter, test_iter = dl.load_data_fashion_mnist(4, resize=32)
     assert (len(train_iter), len(test_iter)) == (2, 1)
     Xb, yb = next(iter(test_iter))
-    assert Xb.shape == (4, 1, 32, 32) and yb.tolist() == tiny["y_test"].tolist()
+    assert (
+        Xb.shape == (4, 1, 32, 32) and yb.tolist() == tiny["y_test"].tolist()
+    )
     assert train_iter.shuffle and not test_iter.shuffle
     seen = torch.cat([y for _, y in train_iter])
     assert sorted(seen.tolist()) == sorted(tiny["y_train"].tolist())
@@ -573,4 +699,6 @@ def test_real_loaders(real_dir):
     assert 0.0 <= float(Xb.min()) and float(Xb.max()) <= 1.0
     assert yb.shape == (256,) and yb.dtype == torch.int64
     first_test = next(iter(test_iter))[1]
-    assert torch.equal(first_test, dl.load_fashion_mnist_tensors(train=False)[1][:256])
+    assert torch.equal(
+        first_test, dl.load_fashion_mnist_tensors(train=False)[1][:256]
+    )
