@@ -560,6 +560,7 @@ def load_fashion_mnist_tensors(
     return load_tensors(FASHION_MNIST, train, root=root)
 
 
+# ---------------------------------------------------------------------------
 # Iterating in batches
 # ---------------------------------------------------------------------------
 

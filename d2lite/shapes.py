@@ -9,8 +9,12 @@
   output shape after every layer; when a layer refuses its input it raises
   :class:`ShapeMismatchError` with the trace so far and the fix.
 """
+
 from __future__ import annotations
 
+import bisect
+import copy
+import functools
 import math
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
@@ -36,9 +40,15 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
-def _kernel_span(kernel_size: int, dilation: int) -> int:
-    """Pixels covered by a dilated kernel: ``d * (k - 1) + 1``."""
-    return dilation * (kernel_size - 1) + 1
+def _sizes(**values: Any) -> tuple[int, ...]:
+    """The size arguments as ints (padding >= 0, the others >= 1), and
+    the span of the dilated kernel, ``dilation * (kernel_size - 1) + 1``."""
+    ints = {
+        name: check_int(name, value, minimum=int(name != "padding"))
+        for name, value in values.items()
+    }
+    span = ints["dilation"] * (ints["kernel_size"] - 1) + 1
+    return (*ints.values(), span)
 
 
 def conv_output_size(
@@ -68,12 +78,13 @@ def conv_output_size(
         ValueError: An argument is out of range, or the dilated kernel is
             larger than the padded input (PyTorch refuses that too).
     """
-    n = check_int("n", n, minimum=1)
-    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
-    padding = check_int("padding", padding, minimum=0)
-    stride = check_int("stride", stride, minimum=1)
-    dilation = check_int("dilation", dilation, minimum=1)
-    span = _kernel_span(kernel_size, dilation)
+    n, kernel_size, padding, stride, dilation, span = _sizes(
+        n=n,
+        kernel_size=kernel_size,
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+    )
     padded = n + 2 * padding
     if padded < span:
         raise ValueError(
@@ -119,12 +130,11 @@ def pool_output_size(
         TypeError: An argument has the wrong type (``bool`` is not an int).
         ValueError: An argument is out of range, or no window fits.
     """
-    n = check_int("n", n, minimum=1)
-    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
+    n, kernel_size, padding, dilation, span = _sizes(
+        n=n, kernel_size=kernel_size, padding=padding, dilation=dilation
+    )
     stride = kernel_size if stride is None else stride
     stride = check_int("stride", stride, minimum=1)
-    padding = check_int("padding", padding, minimum=0)
-    dilation = check_int("dilation", dilation, minimum=1)
     if not isinstance(ceil_mode, bool):
         raise TypeError(
             f"ceil_mode must be True or False, got {ceil_mode!r} "
@@ -137,7 +147,6 @@ def pool_output_size(
             f"kernel_size / 2 (here <= {kernel_size // 2}); use a smaller "
             f"padding or a larger kernel_size"
         )
-    span = _kernel_span(kernel_size, dilation)
     numerator = n + 2 * padding - span
     if ceil_mode:
         out = (numerator + stride - 1) // stride + 1
@@ -166,14 +175,9 @@ def _fmt(number: int) -> str:
     return f"{number:,}"
 
 
-def _shape_text(shape: Sequence[int]) -> str:
+def _plain_shape(shape: Sequence[int], fmt: Any = str) -> str:
     """``(6, 1, 5, 5)`` -> ``'6x1x5x5'``; a 0-d shape -> ``'1'``."""
-    return "x".join(_fmt(d) for d in shape) if len(shape) else "1"
-
-
-def _plain_shape(shape: Sequence[int]) -> str:
-    """``(6, 1, 5, 5)`` -> ``'6x1x5x5'`` (no separators); 0-d -> ``'1'``."""
-    return "x".join(str(d) for d in shape) if len(shape) else "1"
+    return "x".join(fmt(d) for d in shape) if len(shape) else "1"
 
 
 def _check_module(model: Any) -> None:
@@ -193,53 +197,43 @@ def _check_materialized(layer: str, pname: str, param: nn.Parameter) -> None:
         )
 
 
-def _conv_formula(module: nn.Module, names: set[str]) -> tuple[str, int]:
-    kernel = "x".join(_fmt(k) for k in module.kernel_size)
-    groups, out = module.groups, module.out_channels
-    cin = _fmt(module.in_channels)
-    if groups != 1:
-        cin = f"({cin}/{groups})"
-    per_out = math.prod(module.kernel_size) * (module.in_channels // groups)
-    if "bias" in names:
-        return f"({kernel}x{cin}+1)x{_fmt(out)}", (per_out + 1) * out
-    return f"{kernel}x{cin}x{_fmt(out)}", per_out * out
-
-
-def _linear_formula(module: nn.Linear, names: set[str]) -> tuple[str, int]:
-    fan_in, out = module.in_features, module.out_features
-    if "bias" in names:
-        return f"({_fmt(fan_in)}+1)x{_fmt(out)}", (fan_in + 1) * out
-    return f"{_fmt(fan_in)}x{_fmt(out)}", fan_in * out
-
-
-_NORMS = (nn.modules.batchnorm._NormBase, nn.GroupNorm, nn.LayerNorm)
+_BATCH_NORMS = nn.modules.batchnorm._NormBase
+_NORMS = (_BATCH_NORMS, nn.GroupNorm, nn.LayerNorm)
 
 
 def _special_formula(
     module: nn.Module, params: list[tuple[str, nn.Parameter]]
 ) -> str | None:
     """Layer-type formula, or None when the generic sum must be used."""
-    names = {name for name, _ in params}
-    total = sum(p.numel() for _, p in params)
-    text, count = None, None
-    if isinstance(module, nn.modules.conv._ConvNd):
-        if names in ({"weight"}, {"weight", "bias"}):
-            text, count = _conv_formula(module, names)
-    elif isinstance(module, nn.Linear):
-        if names in ({"weight"}, {"weight", "bias"}):
-            text, count = _linear_formula(module, names)
-    elif isinstance(module, _NORMS) and names == {"weight", "bias"}:
-        weight = dict(params)["weight"]
-        if weight.dim() == 1:  # (C,): weight and bias, one each per channel
-            text, count = f"2x{_fmt(weight.numel())}", 2 * weight.numel()
-    if text is None or count != total:
+    names, total = {n for n, _ in params}, sum(p.numel() for _, p in params)
+    if isinstance(module, _NORMS) and names == {"weight", "bias"}:
+        channels = dict(params)["weight"]  # (C,): weight and bias per channel
+        if channels.dim() != 1:
+            return None
+        text, count = f"2x{_fmt(channels.numel())}", 2 * channels.numel()
+    elif isinstance(module, (nn.Linear, nn.modules.conv._ConvNd)):
+        if names not in ({"weight"}, {"weight", "bias"}):
+            return None
+        if isinstance(module, nn.Linear):
+            fan_in, text = module.in_features, _fmt(module.in_features)
+            out = module.out_features
+        else:
+            groups, cin = module.groups, _fmt(module.in_channels)
+            cin = cin if groups == 1 else f"({cin}/{groups})"
+            text = f"{_plain_shape(module.kernel_size, _fmt)}x{cin}"
+            fan_in = math.prod(module.kernel_size) * module.in_channels
+            fan_in, out = fan_in // groups, module.out_channels
+        bias = "bias" in names
+        text = f"({text}+1)x{_fmt(out)}" if bias else f"{text}x{_fmt(out)}"
+        count = (fan_in + bias) * out
+    else:
         return None
-    return f"{text} = {_fmt(total)}"
+    return f"{text} = {_fmt(total)}" if count == total else None
 
 
 def _generic_formula(params: list[tuple[str, nn.Parameter]]) -> str:
     total = sum(p.numel() for _, p in params)
-    terms = " + ".join(_shape_text(p.shape) for _, p in params)
+    terms = " + ".join(_plain_shape(p.shape, _fmt) for _, p in params)
     return f"{terms} = {_fmt(total)}"
 
 
@@ -312,13 +306,15 @@ def param_table(model: nn.Module) -> "pd.DataFrame":
         rows.append(_module_row(name or "(root)", module, seen))
     counts = [row["params"] for row in rows]
     total = sum(counts)
-    rows.append({
-        "layer": "total",
-        "type": "",
-        "weight_shape": "",
-        "params": total,
-        "formula": _total_formula(counts, total),
-    })
+    rows.append(
+        {
+            "layer": "total",
+            "type": "",
+            "weight_shape": "",
+            "params": total,
+            "formula": _total_formula(counts, total),
+        }
+    )
     df = pd.DataFrame(rows, columns=list(rows[0]))
     df["params"] = df["params"].astype("int64")
     df.attrs["total"] = int(total)
@@ -371,15 +367,11 @@ def _full_input_shape(input_shape: Any) -> tuple[int, ...]:
             f"(1, 1, 28, 28), or (C, H, W) for batch 1), got {input_shape!r}"
         )
     for size in input_shape:
-        if not is_int(size):
-            raise TypeError(
-                f"input_shape entries must be ints, got {size!r} "
+        rule = "ints" if not is_int(size) else ">= 1" if size < 1 else None
+        if rule:
+            raise (TypeError if rule == "ints" else ValueError)(
+                f"input_shape entries must be {rule}, got {size!r} "
                 f"({type(size).__name__}) in input_shape={input_shape!r}"
-            )
-        if size < 1:
-            raise ValueError(
-                f"input_shape entries must be >= 1, got {size} in "
-                f"input_shape={input_shape!r}"
             )
     shape = tuple(int(s) for s in input_shape)
     return (1, *shape) if len(shape) == 3 else shape
@@ -414,12 +406,14 @@ class _Recorder:
         self.steps: list[tuple[nn.Module, Any, Any]] = []  # module, in, out
 
     def add(self, name: str, module: nn.Module, x_in: Any, y: Any) -> None:
-        self.rows.append({
-            "layer": name,
-            "type": type(module).__name__,
-            "output_shape": _shape_of(y),
-            "params": sum(p.numel() for p in module.parameters()),
-        })
+        self.rows.append(
+            {
+                "layer": name,
+                "type": type(module).__name__,
+                "output_shape": _shape_of(y),
+                "params": sum(p.numel() for p in module.parameters()),
+            }
+        )
         self.steps.append((module, _shape_of(x_in), _shape_of(y)))
 
     def frame(self) -> "pd.DataFrame":
@@ -523,17 +517,19 @@ def shape_trace(
     try:
         model.eval()
         with torch.no_grad():
-            if isinstance(model, nn.Sequential):
-                failure = _run_sequential(model, X, rec)
-            else:
-                failure = _run_hooked(model, X, rec)
+            run = (
+                _run_sequential
+                if isinstance(model, nn.Sequential)
+                else _run_hooked
+            )
+            failure = run(model, X, rec)
+            trace = rec.frame()
+            trace.attrs["input_shape"] = shape
+            if failure is not None:  # diagnosed in eval mode too
+                raise _mismatch(failure, rec, trace, X) from failure[3]
     finally:
         for module, training in modes:
             module.training = training
-    trace = rec.frame()
-    trace.attrs["input_shape"] = shape
-    if failure is not None:
-        raise _mismatch(failure, rec, trace, shape) from failure[3]
     return trace
 
 
@@ -542,215 +538,175 @@ def shape_trace(
 # ---------------------------------------------------------------------------
 
 
-def _expectation(module: nn.Module, got: Any,
-                 previous: str | None) -> tuple[str, str]:
+def _expectation(
+    module: nn.Module, got: Any, previous: str | None
+) -> tuple[str, str]:
     """('what it got vs expects', 'generic fix') for the failing layer.
 
     ``previous`` names the layer before (None for the first layer).
     """
-    if not isinstance(got, tuple) or not all(isinstance(d, int) for d in got):
+    if not _is_shape(got):
         return "", ""
     if isinstance(module, nn.Linear) and got:
-        fan_in = got[-1]
-        if len(got) > 2 and math.prod(got[1:]) == module.in_features:
+        fan_in, expected = got[-1], module.in_features
+        if len(got) > 2 and math.prod(got[1:]) == expected:
             return (
-                f"it expects in_features={module.in_features} on the last "
-                f"axis, but the {'x'.join(map(str, got[1:]))} input is not "
-                f"flattened (got {fan_in} features, expected "
-                f"{module.in_features})",
+                f"it expects in_features={expected} on the last axis, but "
+                f"the {_plain_shape(got[1:])} input is not flattened (got "
+                f"{fan_in} features, expected {expected})",
                 "add nn.Flatten() before it",
             )
-        if fan_in != module.in_features:
+        if fan_in != expected:
             return (
-                f"it expects in_features={module.in_features}: got {fan_in} "
-                f"features, expected {module.in_features}",
+                f"it expects in_features={expected}: got {fan_in} "
+                f"features, expected {expected}",
                 f"build it with in_features={fan_in}, or change the layers "
-                f"before it so that they produce {module.in_features} "
-                f"features",
+                f"before it so that they produce {expected} features",
             )
     conv_like = isinstance(module, nn.modules.conv._ConvNd)
-    norm_like = isinstance(module, nn.modules.batchnorm._NormBase)
-    if (conv_like or norm_like) and len(got) >= 2:
-        expected = module.in_channels if conv_like else module.num_features
-        attr = "in_channels" if conv_like else "num_features"
-        channels = got[1]
-        if channels != expected:
-            source = (f"give the images {expected} channel(s)"
-                      if previous is None
-                      else f"make '{previous}' output {expected} channels")
-            return (
-                f"it expects {attr}={expected}: got {channels} channels, "
-                f"expected {expected}",
-                f"build it with {attr}={channels}, or {source}",
-            )
-        if conv_like:
-            kernel = "x".join(
-                str(module.dilation[i] * (k - 1) + 1)
-                for i, k in enumerate(module.kernel_size)
-            )
-            return (
-                f"its {kernel} (dilated) kernel does not fit into the "
-                f"{'x'.join(map(str, got[2:]))} (padded by "
-                f"{module.padding}) feature map",
-                "use a larger input, more padding or fewer pooling layers "
-                "before it",
-            )
-    return "", ""
-
-
-_PRESERVING = (
-    nn.modules.batchnorm._NormBase,
-    nn.GroupNorm,
-    nn.LocalResponseNorm,
-    nn.modules.dropout._DropoutNd,
-    nn.Identity,
-)
-
-
-def _preserves_shape(module: nn.Module) -> bool:
-    activation = type(module).__module__ == "torch.nn.modules.activation"
-    return (activation and not isinstance(module, nn.MultiheadAttention)) or (
-        isinstance(module, _PRESERVING)
+    if len(got) < 2 or not (conv_like or isinstance(module, _BATCH_NORMS)):
+        return "", ""
+    attr = "in_channels" if conv_like else "num_features"
+    expected, channels = getattr(module, attr), got[1]
+    if channels != expected:
+        source = (
+            f"give the images {expected} channel(s)"
+            if previous is None
+            else f"make '{previous}' output {expected} channels"
+        )
+        return (
+            f"it expects {attr}={expected}: got {channels} channels, "
+            f"expected {expected}",
+            f"build it with {attr}={channels}, or {source}",
+        )
+    if not conv_like:
+        return "", ""
+    spans = [
+        d * (k - 1) + 1 for d, k in zip(module.dilation, module.kernel_size)
+    ]
+    return (
+        f"its {_plain_shape(spans)} (dilated) kernel does not fit into the "
+        f"{_plain_shape(got[2:])} (padded by {module.padding}) feature map",
+        "use a larger input, more padding or fewer pooling layers before it",
     )
 
 
-def _pair(value: Any) -> tuple[int, int]:
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(d, int) for d in value)
 
 
-def _predict_size(modules: list[nn.Module], n: int, dim: int,
-                  padding0: int | None = None) -> int | None:
-    """Spatial size along ``dim`` (0: H, 1: W) after ``modules``, or None.
+def _replay(
+    modules: list[nn.Module], X: torch.Tensor, padding: int | None = None
+) -> tuple[int, ...] | None:
+    """Output shape of ``modules`` run in turn on ``X`` (a meta tensor).
 
-    ``padding0`` overrides the padding of the first convolution.
+    PyTorch does the arithmetic, on shapes only; None if a module refuses
+    its input. ``padding`` replaces the first convolution's padding.
     """
-    first_conv = True
     try:
         for module in modules:
-            if isinstance(module, nn.Conv2d):
-                if isinstance(module.padding, str):
-                    return None
-                pad = _pair(module.padding)[dim]
-                if first_conv and padding0 is not None:
-                    pad = padding0
-                first_conv = False
-                n = conv_output_size(
-                    n, module.kernel_size[dim], padding=pad,
-                    stride=module.stride[dim], dilation=module.dilation[dim])
-            elif isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
-                dilation = getattr(module, "dilation", 1)
-                stride = module.stride or module.kernel_size
-                n = pool_output_size(
-                    n, _pair(module.kernel_size)[dim],
-                    stride=_pair(stride)[dim],
-                    padding=_pair(module.padding)[dim],
-                    ceil_mode=module.ceil_mode,
-                    dilation=_pair(dilation)[dim])
-            elif not (_preserves_shape(module)
-                      or isinstance(module, nn.Flatten)):
-                return None
-    except (ValueError, TypeError):
+            if padding is not None and isinstance(module, nn.Conv2d):
+                module = copy.copy(module)  # the caller's layer is unchanged
+                module.padding, padding = (padding, padding), None
+            tensors = dict(module.named_parameters())
+            tensors.update(module.named_buffers())
+            meta = {name: t.to("meta") for name, t in tensors.items()}
+            X = torch.func.functional_call(module, meta, (X,))
+    except (*_CATCH, TypeError):
         return None
-    return n
+    return tuple(X.shape) if isinstance(X, torch.Tensor) else None
 
 
-def _flatten_source(rec: _Recorder, fan_in: int) -> int | None:
-    """Index of the last 4-d output feeding (through Flatten) ``fan_in``."""
-    for i in range(len(rec.steps) - 1, -1, -1):
-        module, _, out = rec.steps[i]
-        if isinstance(out, tuple) and len(out) == 4 and all(
-            isinstance(d, int) for d in out
-        ):
-            return i if math.prod(out[1:]) == fan_in else None
-        if not (isinstance(module, nn.Flatten) or _preserves_shape(module)):
-            return None
-    return None
+def _flatten_fix(
+    rec: _Recorder, module: nn.Module, got: Any, X: torch.Tensor
+) -> str:
+    """'16x5x5 = 400 needs a 32x32 input or padding=2 on ...' or ''.
 
-
-def _is_chain(rec: _Recorder, shape: tuple[int, ...], upto: int) -> bool:
-    """Whether steps 0..upto feed each other in order, starting at X."""
-    previous: Any = shape
-    for _, x_in, out in rec.steps[: upto + 1]:
-        if x_in != previous:
-            return False
-        previous = out
-    return True
-
-
-def _flatten_fix(rec: _Recorder, module: nn.Module, got: Any,
-                 shape: tuple[int, ...]) -> str:
-    """'16x5x5 = 400 needs a 32x32 input or padding=2 on ...' or ''."""
-    if not isinstance(module, nn.Linear) or len(shape) != 4 or not got:
+    When a Linear layer gets the flattened output of a 4-d feature map of
+    the wrong size, replay the layers that made it for other input sizes
+    and other paddings of the first convolution.
+    """
+    if not (isinstance(module, nn.Linear) and X.dim() == 4 and got):
         return ""
-    src = _flatten_source(rec, got[-1])
-    if src is None or not _is_chain(rec, shape, src):
+    maps = [
+        i
+        for i, step in enumerate(rec.steps)
+        if _is_shape(step[2]) and len(step[2]) == 4
+    ]
+    if not maps or math.prod(rec.steps[maps[-1]][2][1:]) != got[-1]:
         return ""
-    _, channels, height, width = rec.steps[src][2]
-    if channels < 1:
-        return ""
-    side = math.isqrt(module.in_features // channels)
-    if side * side * channels != module.in_features:
-        return ""
-    modules = [step[0] for step in rec.steps[: src + 1]]
-    if (_predict_size(modules, shape[2], 0), _predict_size(
-            modules, shape[3], 1)) != (height, width):
-        return ""  # the arithmetic does not reproduce the trace: no advice
-    target = f"{channels}x{side}x{side} = {_fmt(module.in_features)} needs"
-    options = []
-    sizes = [_closest_input(modules, shape[2 + d], d, side) for d in (0, 1)]
-    if None not in sizes:
-        options.append(f"a {sizes[0]}x{sizes[1]} input")
-    pad = _padding_fix(modules, rec, shape, side)
-    if pad:
-        options.append(pad)
+    out = rec.steps[maps[-1]][2]  # (B, C, H, W) that was flattened
+    side = math.isqrt(module.in_features // out[1])
+    modules = [step[0] for step in rec.steps[: maps[-1] + 1]]
+    X = torch.empty(X.shape, dtype=X.dtype, device="meta")
+    if side**2 * out[1] != module.in_features or _replay(modules, X) != out:
+        return ""  # no square map fits, or the layers are not a chain
+
+    def side_for(n: int, dim: int) -> int:  # output side for input side n
+        shape = list(X.shape)
+        shape[dim] = n
+        replayed = _replay(modules, X.new_empty(shape))
+        return -1 if replayed is None else replayed[dim]
+
+    sizes = []
+    for dim in (2, 3):  # the smallest input that gives `side`
+        key = functools.partial(side_for, dim=dim)
+        n = 1 + bisect.bisect_left(
+            range(1, 4 * X.shape[dim] + 64), side, key=key
+        )
+        sizes.append(str(n) if side_for(n, dim) == side else None)
+    options = [f"a {'x'.join(sizes)} input"] if None not in sizes else []
+    first = next(
+        (i for i, m in enumerate(modules) if isinstance(m, nn.Conv2d)), None
+    )
+    conv = None if first is None else modules[first]
+    if conv is not None and not isinstance(conv.padding, str):
+        span = max(conv.dilation) * (max(conv.kernel_size) - 1) + 1
+        pad = next(
+            (
+                p
+                for p in range(span + 1)
+                if p != conv.padding[0]
+                and (_replay(modules, X, p) or ())[2:] == (side, side)
+            ),
+            None,
+        )
+        if pad is not None:
+            name = rec.rows[first]["layer"]
+            options.append(
+                f"padding={pad} on the first convolution ('{name}')"
+            )
     if not options:
         return ""
-    return f"{target} {' or '.join(options)}"
+    target = f"{out[1]}x{side}x{side} = {_fmt(module.in_features)}"
+    return f"{target} needs {' or '.join(options)}"
 
 
-def _closest_input(modules: list[nn.Module], n0: int, dim: int,
-                   side: int) -> int | None:
-    found = [n for n in range(1, 4 * n0 + 64)
-             if _predict_size(modules, n, dim) == side]
-    return min(found) if found else None  # the size that floors nothing
-
-
-def _padding_fix(modules: list[nn.Module], rec: _Recorder,
-                 shape: tuple[int, ...], side: int) -> str:
-    index = next((i for i, m in enumerate(modules)
-                  if isinstance(m, nn.Conv2d)), None)
-    if index is None or isinstance(modules[index].padding, str):
-        return ""
-    conv = modules[index]
-    limit = max(conv.dilation) * (max(conv.kernel_size) - 1) + 1
-    for pad in range(0, limit + 1):
-        if pad != conv.padding[0] and all(
-            _predict_size(modules, shape[2 + d], d, padding0=pad) == side
-            for d in (0, 1)
-        ):
-            name = rec.rows[index]["layer"]
-            return f"padding={pad} on the first convolution ('{name}')"
-    return ""
-
-
-def _mismatch(failure: tuple, rec: _Recorder, trace: "pd.DataFrame",
-              shape: tuple[int, ...]) -> ShapeMismatchError:
+def _mismatch(
+    failure: tuple, rec: _Recorder, trace: "pd.DataFrame", X: torch.Tensor
+) -> ShapeMismatchError:
     name, module, got, err = failure
-    kind = type(module).__name__
+    shape, kind = tuple(X.shape), type(module).__name__
     previous = rec.rows[-1]["layer"] if rec.rows else None
     expects, generic_fix = _expectation(module, got, previous)
-    fix = _flatten_fix(rec, module, got, shape)
+    fix = _flatten_fix(rec, module, got, X) if _is_shape(got) else ""
     fix = "; ".join(f for f in (fix, generic_fix) if f)
     table = trace.to_string(index=False) if len(trace) else "(no layer ran)"
     pytorch = str(err).strip().splitlines()[0] if str(err).strip() else ""
     if got is None:  # failed in the model's own forward code
-        where = (f"after '{previous}' (output {rec.rows[-1]['output_shape']})"
-                 if previous else "before any layer ran")
-        failing = (f"-> {kind}.forward failed outside its layers, {where}; "
-                   f"check the reshaping code there.")
+        where = (
+            f"after '{previous}' (output {rec.rows[-1]['output_shape']})"
+            if previous
+            else "before any layer ran"
+        )
+        failing = (
+            f"-> {kind}.forward failed outside its layers, {where}; "
+            f"check the reshaping code there."
+        )
     else:
-        failing = (f"-> '{name}' ({kind}) got input of shape {got}"
-                   + (f"; {expects}." if expects else "."))
+        failing = f"-> '{name}' ({kind}) got input of shape {got}" + (
+            f"; {expects}." if expects else "."
+        )
     lines = [
         f"shape_trace: layer '{name}' ({kind}) failed for an input of "
         f"shape {shape}.",

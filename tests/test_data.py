@@ -551,22 +551,30 @@ def test_numpy_and_torch_batch_paths_agree():
             assert all(torch.equal(p, q) for p, q in zip(a, b))
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
-def test_device_cuda():
+@pytest.mark.parametrize(
+    "device",
+    [
+        "meta",  # shapes only: the data really moves, batches follow it
+        pytest.param(
+            "cuda",
+            marks=pytest.mark.skipif(
+                not torch.cuda.is_available(), reason="no CUDA device"
+            ),
+        ),
+    ],
+)
+def test_device(device):
     X, y = _loader_data(10)
-    loader = dl.TensorLoader(X, y, 4, device="cuda", shuffle=True, seed=0)
+    loader = dl.TensorLoader(X, y, 4, device=device, shuffle=True, seed=0)
     cpu = dl.TensorLoader(X, y, 4, shuffle=True, seed=0)
-    for (Xg, yg), (Xc, yc) in zip(loader, cpu):
-        assert Xg.is_cuda and yg.is_cuda
-        assert torch.equal(Xg.cpu(), Xc) and torch.equal(yg.cpu(), yc)
-
-
-def test_device_cpu():
-    X, y = _loader_data(5)
-    loader = dl.TensorLoader(X, y, 2, device="cpu", shuffle=True)
-    for Xb, yb in loader:
-        assert Xb.device.type == "cpu" and yb.device.type == "cpu"
-    assert loader.X.device == torch.device("cpu")
+    assert loader.X.device.type == device and "cpu" not in repr(loader)
+    batches = list(loader)
+    assert [len(yb) for _, yb in batches] == [4, 4, 2]
+    for (Xd, yd), (Xc, yc) in zip(batches, cpu):
+        assert Xd.device.type == device and yd.device.type == device
+        assert Xd.shape == Xc.shape and Xd.dtype == Xc.dtype
+        if device != "meta":  # meta tensors hold no values
+            assert torch.equal(Xd.cpu(), Xc) and torch.equal(yd.cpu(), yc)
 
 
 @pytest.mark.parametrize(
@@ -651,7 +659,10 @@ def test_split_train_valid():
 
 
 def test_labels():
-    assert len(dl.FASHION_MNIST_CLASSES) == 10
+    from torchvision.datasets import FashionMNIST  # the reference names
+
+    reference = [name.lower().split("/")[0] for name in FashionMNIST.classes]
+    assert list(dl.FASHION_MNIST_CLASSES) == reference
     assert dl.get_fashion_mnist_labels([9, 0]) == ["ankle boot", "t-shirt"]
     names = dl.get_fashion_mnist_labels(torch.tensor([[1], [2]]))
     assert names == ["trouser", "pullover"]

@@ -1,4 +1,5 @@
 """Tests for d2lite.shapes: size arithmetic, parameter tables, shape traces."""
+
 from __future__ import annotations
 
 import random
@@ -60,23 +61,45 @@ def _our_sizes(fn, n: int, **kwargs):
 def _compare(kind: str, seed: int):
     mismatches, refused = [], 0
     for cfg in _random_configs(seed):
-        n, k, s, p, d = (cfg[key] for key in
-                         ("n", "kernel_size", "stride", "padding", "dilation"))
+        n, k, s, p, d = (
+            cfg[key]
+            for key in ("n", "kernel_size", "stride", "padding", "dilation")
+        )
         if kind == "conv":
             layer = nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d)
-            ours = _our_sizes(conv_output_size, n, kernel_size=k, padding=p,
-                              stride=s, dilation=d)
+            ours = _our_sizes(
+                conv_output_size,
+                n,
+                kernel_size=k,
+                padding=p,
+                stride=s,
+                dilation=d,
+            )
         elif kind == "max":
-            layer = nn.MaxPool2d(k, stride=s, padding=p, dilation=d,
-                                 ceil_mode=cfg["ceil_mode"])
-            ours = _our_sizes(pool_output_size, n, kernel_size=k, stride=s,
-                              padding=p, dilation=d,
-                              ceil_mode=cfg["ceil_mode"])
+            layer = nn.MaxPool2d(
+                k, stride=s, padding=p, dilation=d, ceil_mode=cfg["ceil_mode"]
+            )
+            ours = _our_sizes(
+                pool_output_size,
+                n,
+                kernel_size=k,
+                stride=s,
+                padding=p,
+                dilation=d,
+                ceil_mode=cfg["ceil_mode"],
+            )
         else:
-            layer = nn.AvgPool2d(k, stride=s, padding=p,
-                                 ceil_mode=cfg["ceil_mode"])
-            ours = _our_sizes(pool_output_size, n, kernel_size=k, stride=s,
-                              padding=p, ceil_mode=cfg["ceil_mode"])
+            layer = nn.AvgPool2d(
+                k, stride=s, padding=p, ceil_mode=cfg["ceil_mode"]
+            )
+            ours = _our_sizes(
+                pool_output_size,
+                n,
+                kernel_size=k,
+                stride=s,
+                padding=p,
+                ceil_mode=cfg["ceil_mode"],
+            )
         theirs = _torch_sizes(layer, n)
         refused += theirs is None
         if ours != theirs:
@@ -113,12 +136,18 @@ def test_ceil_mode_drops_a_window_starting_in_the_right_padding():
 
 
 @pytest.mark.parametrize("fn", [conv_output_size, pool_output_size])
-@pytest.mark.parametrize("arg", ["n", "kernel_size", "padding", "stride",
-                                 "dilation"])
+@pytest.mark.parametrize(
+    "arg", ["n", "kernel_size", "padding", "stride", "dilation"]
+)
 @pytest.mark.parametrize("bad", [True, 2.0, "3", None])
 def test_non_int_arguments_raise_type_error(fn, arg, bad):
-    kwargs = {"n": 10, "kernel_size": 2, "padding": 0, "stride": 1,
-              "dilation": 1}
+    kwargs = {
+        "n": 10,
+        "kernel_size": 2,
+        "padding": 0,
+        "stride": 1,
+        "dilation": 1,
+    }
     kwargs[arg] = bad
     if fn is pool_output_size and arg == "stride" and bad is None:
         assert fn(**kwargs) == 5  # stride=None means stride=kernel_size
@@ -129,12 +158,26 @@ def test_non_int_arguments_raise_type_error(fn, arg, bad):
 
 
 @pytest.mark.parametrize("fn", [conv_output_size, pool_output_size])
-@pytest.mark.parametrize("arg,bad", [("n", 0), ("n", -3), ("kernel_size", 0),
-                                     ("stride", 0), ("padding", -1),
-                                     ("dilation", 0)])
+@pytest.mark.parametrize(
+    "arg,bad",
+    [
+        ("n", 0),
+        ("n", -3),
+        ("kernel_size", 0),
+        ("stride", 0),
+        ("padding", -1),
+        ("dilation", 0),
+    ],
+)
 def test_out_of_range_arguments_raise_value_error(fn, arg, bad):
-    kwargs = {"n": 10, "kernel_size": 2, "padding": 0, "stride": 1,
-              "dilation": 1, arg: bad}
+    kwargs = {
+        "n": 10,
+        "kernel_size": 2,
+        "padding": 0,
+        "stride": 1,
+        "dilation": 1,
+        arg: bad,
+    }
     with pytest.raises(ValueError) as info:
         fn(**kwargs)
     assert f"{arg}={bad}" in str(info.value)
@@ -176,13 +219,16 @@ def _numel(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-@pytest.mark.parametrize("name,expected", [
-    ("vgg16", 138_357_544),
-    ("resnet18", 11_689_512),
-    ("mobilenet_v3_small", None),
-    ("squeezenet1_0", None),
-    ("densenet121", None),
-])
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("vgg16", 138_357_544),
+        ("resnet18", 11_689_512),
+        ("mobilenet_v3_small", None),
+        ("squeezenet1_0", None),
+        ("densenet121", None),
+    ],
+)
 def test_param_table_total_matches_torchvision(name, expected):
     with torch.device("meta"):  # shapes only: fast, no memory
         model = getattr(torchvision.models, name)(weights=None)
@@ -232,11 +278,22 @@ def test_param_table_counts_shared_parameters_once():
 
 def test_param_table_lenet_rows_and_formulas():
     df = param_table(lenet("d2l"))
-    assert list(df["layer"]) == ["conv1", "conv2", "fc1", "fc2", "fc3",
-                                 "total"]
+    assert list(df["layer"]) == [
+        "conv1",
+        "conv2",
+        "fc1",
+        "fc2",
+        "fc3",
+        "total",
+    ]
     assert list(df["params"]) == [156, 2416, 48120, 10164, 850, 61706]
     assert list(df["weight_shape"])[:5] == [
-        "6x1x5x5", "16x6x5x5", "120x400", "84x120", "10x84"]
+        "6x1x5x5",
+        "16x6x5x5",
+        "120x400",
+        "84x120",
+        "10x84",
+    ]
     assert list(df["formula"])[:5] == [
         "(5x5x1+1)x6 = 156",
         "(5x5x6+1)x16 = 2,416",
@@ -245,8 +302,13 @@ def test_param_table_lenet_rows_and_formulas():
         "(84+1)x10 = 850",
     ]
     assert df.iloc[-1]["formula"].endswith("= 61,706")
-    assert list(df.columns) == ["layer", "type", "weight_shape", "params",
-                                "formula"]
+    assert list(df.columns) == [
+        "layer",
+        "type",
+        "weight_shape",
+        "params",
+        "formula",
+    ]
 
 
 def test_param_table_batch_norm_and_special_cases():
@@ -319,12 +381,21 @@ def test_shape_trace_accepts_chw_and_restores_modes():
 def test_shape_trace_nested_sequential_names():
     net = vgg(((1, 8), (2, 16)), input_size=32, hidden=32)
     df = shape_trace(net, (2, 1, 32, 32))
-    assert list(df["layer"])[:4] == ["block1.0", "block1.1", "block1.2",
-                                     "block2.0"]
+    assert list(df["layer"])[:4] == [
+        "block1.0",
+        "block1.1",
+        "block1.2",
+        "block2.0",
+    ]
     assert df.set_index("layer").loc["block2.4", "output_shape"] == (
-        2, 16, 8, 8)
-    plain = nn.Sequential(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()),
-                          nn.Flatten())
+        2,
+        16,
+        8,
+        8,
+    )
+    plain = nn.Sequential(
+        nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()), nn.Flatten()
+    )
     assert list(shape_trace(plain, (1, 5, 5))["layer"]) == ["0.0", "0.1", "1"]
 
 
@@ -334,8 +405,13 @@ class _LeNetModule(nn.Module):
     def __init__(self, padding: int) -> None:
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, 6, 5, padding=padding), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2))
+            nn.Conv2d(1, 6, 5, padding=padding),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )
         self.fc = nn.Linear(400, 10)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
@@ -346,16 +422,20 @@ def test_shape_trace_hooks_for_non_sequential_models():
     df = shape_trace(_LeNetModule(padding=2), (3, 1, 28, 28))
     assert list(df["layer"]) == [f"features.{i}" for i in range(6)] + ["fc"]
     assert df.iloc[-1]["output_shape"] == (3, 10)
-    resnet = shape_trace(torchvision.models.resnet18(weights=None),
-                         (1, 3, 64, 64))
+    resnet = shape_trace(
+        torchvision.models.resnet18(weights=None), (1, 3, 64, 64)
+    )
     assert resnet.iloc[0]["layer"] == "conv1"
     assert resnet.iloc[-1]["output_shape"] == (1, 1000)
 
 
-@pytest.mark.parametrize("model", [
-    lambda: lenet("original"),  # LeNet without padding, fed 28x28
-    lambda: _LeNetModule(padding=0),  # the same bug in a custom class
-])
+@pytest.mark.parametrize(
+    "model",
+    [
+        lambda: lenet("original"),  # LeNet without padding, fed 28x28
+        lambda: _LeNetModule(padding=0),  # the same bug in a custom class
+    ],
+)
 def test_shape_mismatch_on_unpadded_28x28_lenet(model):
     with pytest.raises(ShapeMismatchError) as info:
         shape_trace(model(), (1, 1, 28, 28))
@@ -373,13 +453,45 @@ def test_shape_mismatch_on_unpadded_28x28_lenet(model):
     assert err.layer in message
 
 
+def test_shape_mismatch_fix_is_pytorchs_arithmetic():
+    conv = nn.Conv2d(1, 4, 3, stride=2)  # 28 -> 13; a 7x7 map needs 15
+    net = nn.Sequential(conv, nn.ReLU(), nn.Flatten(), nn.Linear(196, 10))
+    with pytest.raises(ShapeMismatchError) as info:
+        shape_trace(net, (1, 1, 28, 28))
+    message = str(info.value)
+    assert "Fix: 4x7x7 = 196 needs a 15x15 input;" in message
+    assert "padding=" not in message.split("Fix:")[1].split(";")[0]
+    for n, side in ((15, 7), (14, 6)):  # 15 is the smallest that gives 7
+        assert conv(torch.zeros(1, 1, n, n)).shape[-1] == side
+
+
+def test_shape_mismatch_diagnosis_leaves_the_model_unchanged():
+    net = lenet("original").train()
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    with pytest.raises(ShapeMismatchError, match="padding=2"):
+        shape_trace(net, (1, 1, 28, 28))
+    assert net.conv1.padding == (0, 0) and net.training
+    after = net.state_dict()
+    assert after.keys() == before.keys()
+    for key, value in before.items():
+        assert after[key].device.type == "cpu"
+        assert torch.equal(after[key], value)
+
+
 def test_shape_mismatch_trace_attribute_is_partial():
     with pytest.raises(ShapeMismatchError) as info:
         shape_trace(lenet("original"), (1, 1, 28, 28))
     err = info.value
     assert err.layer == "fc1"
-    assert list(err.trace["layer"]) == ["conv1", "act1", "pool1", "conv2",
-                                        "act2", "pool2", "flatten"]
+    assert list(err.trace["layer"]) == [
+        "conv1",
+        "act1",
+        "pool1",
+        "conv2",
+        "act2",
+        "pool2",
+        "flatten",
+    ]
     assert err.trace.iloc[-1]["output_shape"] == (1, 256)
     assert "conv1" in str(err) and "(1, 16, 4, 4)" in str(err)
 
@@ -421,14 +533,17 @@ def test_shape_mismatch_in_forward_code():
     assert list(info.value.trace["layer"]) == ["conv"]
 
 
-@pytest.mark.parametrize("bad,error", [
-    ("1x28x28", TypeError),
-    (torch.zeros(1, 1, 28, 28), TypeError),
-    ((28,), ValueError),
-    ((1, 0, 28, 28), ValueError),
-    ((1, 1, 28.0, 28), TypeError),
-    ((1, True, 28, 28), TypeError),
-])
+@pytest.mark.parametrize(
+    "bad,error",
+    [
+        ("1x28x28", TypeError),
+        (torch.zeros(1, 1, 28, 28), TypeError),
+        ((28,), ValueError),
+        ((1, 0, 28, 28), ValueError),
+        ((1, 1, 28.0, 28), TypeError),
+        ((1, True, 28, 28), TypeError),
+    ],
+)
 def test_shape_trace_bad_input_shape(bad, error):
     with pytest.raises(error, match="input_shape"):
         shape_trace(lenet(), bad)
