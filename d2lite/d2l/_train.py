@@ -86,7 +86,9 @@ def _check_ch3_args(net: object, loss: object, updater: object) -> None:
         )
 
 
-def train_epoch_ch3(net: Callable, train_iter: Batches, loss: Loss, updater: Updater) -> tuple[float, float]:
+def train_epoch_ch3(
+    net: Callable, train_iter: Batches, loss: Loss, updater: Updater
+) -> tuple[float, float]:
     """Train one epoch; return ``(train_loss, train_acc)`` (d2l's chapter 3).
 
     Args:
