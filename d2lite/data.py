@@ -70,11 +70,9 @@ class IDXSpec:
     md5: tuple[str, ...] | None
     counts: tuple[int, int] = (60_000, 10_000)
     image_shape: tuple[int, int] = (28, 28)
-    files: tuple[str, ...] = (
-        "train-images-idx3-ubyte",
-        "train-labels-idx1-ubyte",
-        "t10k-images-idx3-ubyte",
-        "t10k-labels-idx1-ubyte",
+    files: tuple[str, ...] = tuple(
+        "train-images-idx3-ubyte train-labels-idx1-ubyte "
+        "t10k-images-idx3-ubyte t10k-labels-idx1-ubyte".split()
     )
     env: str = "D2LITE_DATA"
     debian: str | None = None  # the Debian package, if there is one
@@ -90,23 +88,14 @@ FASHION_MNIST = IDXSpec(
     name="Fashion-MNIST",
     folder="fashion-mnist",
     torchvision="FashionMNIST",
-    classes=(
-        "t-shirt",
-        "trouser",
-        "pullover",
-        "dress",
-        "coat",
-        "sandal",
-        "shirt",
-        "sneaker",
-        "bag",
-        "ankle boot",
+    classes=tuple(
+        "t-shirt,trouser,pullover,dress,coat,"
+        "sandal,shirt,sneaker,bag,ankle boot".split(",")
     ),
-    md5=(
-        "f4a8712d7a061bf5bd6d2ca38dc4d50a",
-        "9018921c3c673c538a1fc5bad174d6f9",
-        "8181f5470baa50b63fa0f6fddb340f0a",
-        "15d484375f8d13e6eb1aabb0c3f46965",
+    md5=tuple(
+        "f4a8712d7a061bf5bd6d2ca38dc4d50a 9018921c3c673c538a1fc5bad174d6f9 "
+        "8181f5470baa50b63fa0f6fddb340f0a "
+        "15d484375f8d13e6eb1aabb0c3f46965".split()
     ),
     debian="dataset-fashion-mnist",
 )
@@ -118,12 +107,11 @@ MNIST = IDXSpec(
     name="MNIST",
     folder="mnist",
     torchvision="MNIST",
-    classes=tuple(str(digit) for digit in range(10)),
-    md5=(
-        "6bbc9ace898e44ae57da46a324031adb",
-        "a25bea736e30d166cdddb491f175f624",
-        "2646ac647ad5339dbf082846283269ea",
-        "27ae3e4e09519cfbb04c329615203637",
+    classes=tuple("0123456789"),
+    md5=tuple(
+        "6bbc9ace898e44ae57da46a324031adb a25bea736e30d166cdddb491f175f624 "
+        "2646ac647ad5339dbf082846283269ea "
+        "27ae3e4e09519cfbb04c329615203637".split()
     ),
     env="D2LITE_MNIST",
     download_size="~11 MB",
