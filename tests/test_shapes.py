@@ -20,6 +20,7 @@ from d2lite.shapes import (
 )
 
 NUM_CONFIGS = 400
+SIZES = {"n": 10, "kernel_size": 2, "padding": 0, "stride": 1, "dilation": 1}
 
 
 # ---------------------------------------------------------------------------
@@ -141,14 +142,7 @@ def test_ceil_mode_drops_a_window_starting_in_the_right_padding():
 )
 @pytest.mark.parametrize("bad", [True, 2.0, "3", None])
 def test_non_int_arguments_raise_type_error(fn, arg, bad):
-    kwargs = {
-        "n": 10,
-        "kernel_size": 2,
-        "padding": 0,
-        "stride": 1,
-        "dilation": 1,
-    }
-    kwargs[arg] = bad
+    kwargs = dict(SIZES, **{arg: bad})
     if fn is pool_output_size and arg == "stride" and bad is None:
         assert fn(**kwargs) == 5  # stride=None means stride=kernel_size
         return
@@ -170,14 +164,7 @@ def test_non_int_arguments_raise_type_error(fn, arg, bad):
     ],
 )
 def test_out_of_range_arguments_raise_value_error(fn, arg, bad):
-    kwargs = {
-        "n": 10,
-        "kernel_size": 2,
-        "padding": 0,
-        "stride": 1,
-        "dilation": 1,
-        arg: bad,
-    }
+    kwargs = dict(SIZES, **{arg: bad})
     with pytest.raises(ValueError) as info:
         fn(**kwargs)
     assert f"{arg}={bad}" in str(info.value)
