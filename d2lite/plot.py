@@ -116,8 +116,8 @@ class Animator:
     In a Jupyter kernel (also VS Code notebooks) one figure is shown and
     updated in place with ``display(fig, display_id=True)`` and
     ``handle.update(fig)``; the last state stays in the cell output. In a
-    script nothing is shown: the figure is drawn on the Agg canvas and, if
-    ``save_path`` is given, written there as PNG after every :meth:`add`.
+    script nothing is shown: the figure is drawn on the Agg canvas
+    (``.fig``), ready for ``fig.savefig``.
 
     Each series owns exactly one ``Line2D`` (``.lines``), updated with
     ``set_data``; the raw points are in ``.X`` and ``.Y`` (one list per
@@ -131,8 +131,6 @@ class Animator:
         fmts: matplotlib format strings, cycled over the series.
         nrows, ncols: Subplot grid; points go to the first axes (as d2l).
         figsize: Figure size in inches.
-        enabled: False makes every method a no-op (no figure at all).
-        save_path: PNG file rewritten (atomically) after each :meth:`add`.
     """
 
     def __init__(
@@ -148,9 +146,6 @@ class Animator:
         nrows: int = 1,
         ncols: int = 1,
         figsize: tuple[float, float] = (3.5, 2.5),
-        *,
-        enabled: bool = True,
-        save_path: str | os.PathLike[str] | None = None,
     ) -> None:
         for name, scale in (("xscale", xscale), ("yscale", yscale)):
             if scale not in _SCALES:
@@ -163,8 +158,6 @@ class Animator:
         self.legend = list(legend) if legend is not None else None
         self.fmts = tuple(fmts)
         self.xlim, self.ylim = _check_pair("xlim", xlim), _check_pair("ylim", ylim)
-        self.save_path = Path(save_path) if save_path is not None else None
-        self.enabled = bool(enabled)
         self.X: list[list[float]] | None = None
         self.Y: list[list[float]] | None = None
         self.lines: list[Any] = []
@@ -172,8 +165,6 @@ class Animator:
         self.axes: list[Axes] = []
         self._handle: Any = None
         self._shell: Any = None
-        if not self.enabled:
-            return
         check_int("nrows", nrows)
         check_int("ncols", ncols)
         self.fig = _new_figure(tuple(figsize))  # type: ignore[arg-type]
@@ -208,8 +199,6 @@ class Animator:
             y: A scalar (one series) or one value per series; None skips that
                 series for this x (as in d2l).
         """
-        if not self.enabled:
-            return
         y = _as_list(y)
         n = len(y)
         x = _as_list(x, repeat=n)
@@ -242,8 +231,6 @@ class Animator:
         ax.autoscale_view()
         if self._shell is not None:
             self._show()
-        if self.save_path is not None:
-            _atomic_savefig(self.fig, self.save_path)  # type: ignore[arg-type]
 
     def _show(self) -> None:
         """Display the figure once, then update that same output."""

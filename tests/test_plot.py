@@ -77,24 +77,6 @@ def test_animator_rejects_changing_series_count() -> None:
         animator.add([1, 2, 3], (1, 2))
 
 
-def test_animator_save_path_writes_png(tmp_path: Path) -> None:
-    path = tmp_path / "live.png"
-    animator = dl.Animator(legend=["loss"], save_path=path)
-    animator.add(1, 0.9)
-    first = path.read_bytes()
-    animator.add(2, 0.5)
-    assert first.startswith(PNG_MAGIC)
-    assert path.read_bytes().startswith(PNG_MAGIC)
-    assert [p.name for p in tmp_path.iterdir()] == ["live.png"]  # no temp files
-
-
-def test_animator_disabled_is_a_no_op(tmp_path: Path) -> None:
-    animator = dl.Animator(legend=["x"], enabled=False, save_path=tmp_path / "a.png")
-    animator.add(1, 2)
-    assert animator.fig is None and animator.X is None and animator.lines == []
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_animator_validates_arguments() -> None:
     with pytest.raises(ValueError, match="xscale"):
         dl.Animator(xscale="bogus")
