@@ -31,6 +31,10 @@ test-notebooks: setup
 student: setup
 	$(VPY) tools/make_student.py --out _student --build
 
+.PHONY: nbgrader
+nbgrader: setup
+	$(VPY) tools/make_nbgrader.py --out _build/nbgrader --generate
+
 benchmark: setup
 	tools/system_deps.sh data
 	$(VPY) benchmarks/train_throughput.py
