@@ -27,8 +27,8 @@ import d2lite as dl
 from d2lite.exercises import Checker, check
 from d2lite.exercises.registry import (
     CHAPTERS,
-    RESERVED_ALIASES,
     REGISTRY,
+    RESERVED_ALIASES,
     Case,
     CheckFailed,
     Registry,

@@ -209,6 +209,9 @@ def test_config_intro_and_readme(edition):
     assert "{admonition} Student edition" in intro
     readme = (edition / "README.md").read_text()
     assert "dl.check" in readme and original["repository"]["url"] in readme
+    import d2lite
+
+    assert f'{original["repository"]["url"]}@v{d2lite.__version__}"' in readme
 
 
 def test_rewrite_replaces_its_own_output_only(edition, tmp_path):

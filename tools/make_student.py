@@ -507,7 +507,8 @@ exercises' solutions.
 ## Working on the exercises
 
 1. Install the course package (it brings PyTorch and the checks):
-   `pip install "d2lite @ git+{url}@main"`.
+   `pip install "d2lite @ git+{url}@v{version}"` (the release the
+   notebooks were made with).
    On Colab the first cell of each notebook does it for you.
 2. Open a notebook and run it from the top. The outputs are not stored:
    every table and figure appears as you run the cells.
@@ -627,6 +628,16 @@ def _copy_path(source: Path, dest: Path) -> None:
         shutil.copy2(source, dest)
 
 
+def package_version(root: Path) -> str:
+    """Return ``d2lite.__version__`` as written in the package's source."""
+    text = (root / "d2lite" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'^__version__ = "([^"]+)"$', text, re.MULTILINE)
+    if match is None:
+        raise StudentEditionError(f"{root / 'd2lite' / '__init__.py'} has "
+                                  'no line __version__ = "<version>"')
+    return match[1]
+
+
 def write_student_edition(out: Path, *, root: Path = ROOT,
                           branch: str = STUDENT_BRANCH) -> Path:
     """Write the student edition of the course under ``out``.
@@ -662,8 +673,9 @@ def write_student_edition(out: Path, *, root: Path = ROOT,
             _copy_path(root / rel, out / rel)
     url = yaml.safe_load(config).get("repository", {}).get(
         "url", "https://github.com/d2lite/d2lite")
-    (out / "README.md").write_text(STUDENT_README.format(url=url),
-                                   encoding="utf-8")
+    (out / "README.md").write_text(
+        STUDENT_README.format(url=url, version=package_version(root)),
+        encoding="utf-8")
     return out
 
 
