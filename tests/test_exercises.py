@@ -126,6 +126,13 @@ def test_reveal_shows_the_expected_value(demo):
         demo.demo_square(lambda x: x * x + (x == 3), reveal=True)
 
 
+def test_reveal_adds_nothing_to_a_detail_without_expected_value(demo):
+    with pytest.raises(CheckFailed) as info:
+        demo("demo-ex1", lambda x: 1 // 0, reveal=True)
+    assert "expected" not in str(info.value)
+    assert "raised ZeroDivisionError" in str(info.value)
+
+
 def test_common_mistake_hint(demo):
     registry = Registry()
     registry.exercise("demo-ex1", title="t", kind="value")(

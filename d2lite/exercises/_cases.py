@@ -137,6 +137,6 @@ class CheckFailed(Exception):
         else:
             what = (f"received {short_repr(self.received)}, "
                     f"{self.hint or 'which is not the expected value'}")
-        if self.reveal:
+        if self.reveal and not (self.detail and self.expected is None):
             what = f"expected {short_repr(self.expected)}; {what}"
         return f"{self.where()}: {what}"
