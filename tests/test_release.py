@@ -15,12 +15,12 @@ import re
 import subprocess
 import sys
 import textwrap
-import tomllib
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+import tomllib
 import yaml
 
 import d2lite
