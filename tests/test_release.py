@@ -20,10 +20,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import tomllib
 import yaml
 
 import d2lite
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: no TOML reader in the stdlib
+    tomllib = None
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -63,6 +67,8 @@ def test_version_is_a_release_number():
 
 
 def test_pyproject_takes_the_version_from_the_package():
+    if tomllib is None:
+        pytest.skip("reading pyproject.toml needs tomllib (Python 3.11+)")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "version" not in project["project"]
     assert project["project"]["dynamic"] == ["version"]
