@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import pytest
+import torch
+from torch import nn
 
-from collections import Counter  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import d2lite as dl
+from d2lite import callbacks as cbs
 
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
-
-import d2lite as dl  # noqa: E402
-from d2lite import callbacks as cbs  # noqa: E402
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _data(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-
-from pathlib import Path  # noqa: E402
-from types import SimpleNamespace  # noqa: E402
-from typing import Any  # noqa: E402
-
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from matplotlib.figure import Figure
 
-import d2lite as dl  # noqa: E402
-from d2lite import plot  # noqa: E402
+import d2lite as dl
+from d2lite import plot
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import pandas as pd
+import pytest
+import torch
+from torch import nn
 
-import re  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
-
-import d2lite as dl  # noqa: E402
-from d2lite.callbacks import NonFiniteLossError  # noqa: E402
+import d2lite as dl
+from d2lite.callbacks import NonFiniteLossError
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
@@ -57,14 +53,7 @@ class NoLen:
         return iter(self.batches)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    """One intra-op thread: these nets are tiny, and on a shared machine
-    OpenMP threads contending for cores make them many times slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def small_net() -> nn.Module:
