@@ -11,7 +11,9 @@ def is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def check_int(name: str, value: Any, *, minimum: int = 1, hint: str | None = None) -> int:
+def check_int(
+    name: str, value: Any, *, minimum: int = 1, hint: str | None = None
+) -> int:
     """Return ``value`` as an int, or raise an error naming ``name``.
 
     Args:
@@ -28,7 +30,8 @@ def check_int(name: str, value: Any, *, minimum: int = 1, hint: str | None = Non
     hint = hint or f"e.g. {name}={max(minimum, 1)}"
     if not is_int(value):
         raise TypeError(
-            f"{name} must be {rule}, got {value!r} of type " f"{type(value).__name__}; {hint}"
+            f"{name} must be {rule}, got {value!r} of type "
+            f"{type(value).__name__}; {hint}"
         )
     if value < minimum:
         raise ValueError(f"{name} must be {rule}, got {name}={value}; {hint}")

@@ -106,7 +106,9 @@ class EpochTimer(Callback):
         state.metrics["seconds"] = seconds
         self.seconds += seconds
         self.num_examples += state.num_examples
-        rate = self.num_examples / self.seconds if self.seconds > 0 else math.inf
+        rate = (
+            self.num_examples / self.seconds if self.seconds > 0 else math.inf
+        )
         state.attrs["examples_per_sec"] = rate
 
 
@@ -155,7 +157,9 @@ class LRScheduler(Callback):
 
     def on_epoch_end(self, state: TrainState) -> None:
         state.metrics["lr"] = self.lr
-        if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        if isinstance(
+            self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau
+        ):
             acc = state.metrics[f"{state.eval_name}_acc"]
             loss = state.metrics["train_loss"]
             self.scheduler.step(acc if self.scheduler.mode == "max" else loss)
@@ -215,7 +219,11 @@ class BestCheckpoint(Callback):
         )
         kind = "acc" if monitor.endswith("_acc") else "loss"
         state.attrs.update(
-            {"best_epoch": state.epoch, f"best_{kind}": value, "best_path": str(self.path)}
+            {
+                "best_epoch": state.epoch,
+                f"best_{kind}": value,
+                "best_path": str(self.path),
+            }
         )
 
 
@@ -235,7 +243,11 @@ class LivePlot(Callback):
         )
 
     def on_batch_end(self, state: TrainState) -> None:
-        if state.num_batches and state.batch < state.num_batches and _is_report_batch(state):
+        if (
+            state.num_batches
+            and state.batch < state.num_batches
+            and _is_report_batch(state)
+        ):
             x = state.epoch - 1 + state.batch / state.num_batches
             self.animator.add(x, (state.train_loss, state.train_acc, None))
 
@@ -263,7 +275,9 @@ class ProgressBar(Callback):
     def on_batch_end(self, state: TrainState) -> None:
         if _is_report_batch(state):
             self.bar.update(state.batch - self.bar.n)
-            self.bar.set_postfix(loss=f"{state.train_loss:.3f}", acc=f"{state.train_acc:.3f}")
+            self.bar.set_postfix(
+                loss=f"{state.train_loss:.3f}", acc=f"{state.train_acc:.3f}"
+            )
 
     def on_epoch_end(self, state: TrainState) -> None:
         self.close()
@@ -289,7 +303,10 @@ class Summary(Callback):
             f"loss {last['train_loss']:.3f}, train acc {last['train_acc']:.3f}, "
             f"{name} acc {last[f'{name}_acc']:.3f}"
         )
-        print(f"{state.attrs['examples_per_sec']:.1f} examples/sec on " f"{state.device}")
+        print(
+            f"{state.attrs['examples_per_sec']:.1f} examples/sec on "
+            f"{state.device}"
+        )
         if "best_path" in state.attrs and "best_acc" in state.attrs:
             print(
                 f"best {name} acc {state.attrs['best_acc']:.3f} at epoch "

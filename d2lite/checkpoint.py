@@ -62,17 +62,23 @@ def save_checkpoint(
         The path written.
     """
     if not isinstance(net, nn.Module):
-        raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
+        raise TypeError(
+            f"net must be a torch.nn.Module, got {type(net).__name__}"
+        )
     clash = [k for k in extra if k in _RESERVED]
     if clash:
-        raise ValueError(f"extra keys {clash} are reserved for the states; rename them")
+        raise ValueError(
+            f"extra keys {clash} are reserved for the states; rename them"
+        )
     payload: dict[str, Any] = {"model": net.state_dict()}
     if optimizer is not None:
         payload["optimizer"] = optimizer.state_dict()
     payload.update({k: _plain(k, v) for k, v in extra.items()})
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     os.close(fd)
     try:
         torch.save(payload, tmp)

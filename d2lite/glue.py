@@ -3,6 +3,7 @@
 The book's results page pastes the figures the chapters compute (MyST-NB's
 ``{glue:text}`` role), so every number it states comes from a notebook run.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -24,7 +24,9 @@ class Accumulator:
     """
 
     def __init__(self, n: int) -> None:
-        n = check_int("n", n, hint="n is how many totals to keep, e.g. Accumulator(2)")
+        n = check_int(
+            "n", n, hint="n is how many totals to keep, e.g. Accumulator(2)"
+        )
         self.data: list[float] = [0.0] * n
 
     def add(self, *args: float) -> None:

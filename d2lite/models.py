@@ -4,11 +4,13 @@ Every model is an ``nn.Sequential`` (iterate it, index it, ``net.conv1``)
 that checks its input in ``forward``: a wrong shape raises a ``ValueError``
 naming the expected shape instead of PyTorch's "mat1 and mat2" message.
 """
+
 from __future__ import annotations
 
 import numbers
 from collections import OrderedDict
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -75,8 +77,10 @@ class CheckedSequential(nn.Sequential):
                 f"{X.dtype}; convert images with X.float() / 255"
             )
         shape = tuple(X.shape)
-        if len(shape) == len(self.input_shape) + 1 and \
-                shape[1:] == self.input_shape:
+        if (
+            len(shape) == len(self.input_shape) + 1
+            and shape[1:] == self.input_shape
+        ):
             return
         raise ValueError(
             f"{self.name} expects input of shape {self._expected()}, got "
@@ -95,13 +99,17 @@ class CheckedSequential(nn.Sequential):
         expected = self.input_shape
         if shape == expected:
             return "add the batch dimension: X.unsqueeze(0)"
-        if len(shape) == len(expected) and shape[1:] == expected[1:] \
-                and expected[0] == 1:
+        if (
+            len(shape) == len(expected)
+            and shape[1:] == expected[1:]
+            and expected[0] == 1
+        ):
             return "add the channel dimension: X.unsqueeze(1)"
         if shape == expected[1:] and expected[0] == 1:
             return "add the batch and channel dimensions: X[None, None]"
         size_hint = self.default_hint or (
-            f"resize the images to {'x'.join(map(str, expected[1:]))}")
+            f"resize the images to {'x'.join(map(str, expected[1:]))}"
+        )
         if len(shape) != len(expected) + 1:
             return size_hint
         parts = []
@@ -153,8 +161,11 @@ def _check_conv_arch(conv_arch: Any) -> tuple[tuple[int, int], ...]:
         )
     checked = []
     for i, pair in enumerate(conv_arch):
-        if not isinstance(pair, Sequence) or isinstance(pair, (str, bytes)) \
-                or len(pair) != 2:
+        if (
+            not isinstance(pair, Sequence)
+            or isinstance(pair, (str, bytes))
+            or len(pair) != 2
+        ):
             raise ValueError(
                 f"conv_arch[{i}] must be a pair (num_convs, out_channels), "
                 f"got {pair!r}; e.g. (2, 256)"
@@ -281,11 +292,13 @@ def vgg_block(
     out_channels = check_int("out_channels", out_channels)
     if not isinstance(batch_norm, bool):
         raise TypeError(
-            f"batch_norm must be True or False, got {batch_norm!r}")
+            f"batch_norm must be True or False, got {batch_norm!r}"
+        )
     layers: list[nn.Module] = []
     for _ in range(num_convs):
-        layers.append(nn.Conv2d(in_channels, out_channels, kernel_size=3,
-                                padding=1))  # (B, out_channels, H, W)
+        layers.append(
+            nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1)
+        )  # (B, out_channels, H, W)
         if batch_norm:
             layers.append(nn.BatchNorm2d(out_channels))
         layers.append(nn.ReLU())
@@ -302,8 +315,8 @@ def _vgg_side(input_size: int, num_blocks: int) -> int:
             raise ValueError(
                 f"input_size={input_size} is too small for {num_blocks} VGG "
                 f"blocks: each block halves it and block {i + 1} would get "
-                f"{side}x{side}; use input_size >= {2 ** num_blocks} "
-                f"(e.g. {224 if num_blocks == 5 else 2 ** num_blocks * 7}) "
+                f"{side}x{side}; use input_size >= {2**num_blocks} "
+                f"(e.g. {224 if num_blocks == 5 else 2**num_blocks * 7}) "
                 f"or fewer blocks"
             )
         side = pool_output_size(side, 2, stride=2)
@@ -352,8 +365,14 @@ def vgg(
     layers: list[tuple[str, nn.Module]] = []
     channels = in_channels
     for i, (num_convs, out_channels) in enumerate(conv_arch, start=1):
-        layers.append((f"block{i}", vgg_block(
-            num_convs, channels, out_channels, batch_norm=batch_norm)))
+        layers.append(
+            (
+                f"block{i}",
+                vgg_block(
+                    num_convs, channels, out_channels, batch_norm=batch_norm
+                ),
+            )
+        )
         channels = out_channels
     layers += [
         ("flatten", nn.Flatten()),  # (B, C * s * s)
@@ -378,5 +397,5 @@ def _vgg_hint(input_size: int, num_blocks: int) -> str:
         f"load the data with resize={input_size} (e.g. load_data_fashion_"
         f"mnist(batch_size, resize={input_size})), or build the model with "
         f"vgg(conv_arch, input_size=...) for your image size (at least "
-        f"{2 ** num_blocks} for {num_blocks} blocks)"
+        f"{2**num_blocks} for {num_blocks} blocks)"
     )

@@ -55,10 +55,12 @@ def _ensure_figure_formatter(shell: Any) -> None:
 
     from IPython.core.pylabtools import print_figure
 
-    formatters["image/png"].for_type(Figure, partial(print_figure, fmt="png", base64=True))
+    formatters["image/png"].for_type(
+        Figure, partial(print_figure, fmt="png", base64=True)
+    )
 
 
-def _new_figure(figsize: tuple[float, float]) -> "Figure":
+def _new_figure(figsize: tuple[float, float]) -> Figure:
     """Return a pyplot-free Figure drawn by the Agg canvas."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -68,11 +70,13 @@ def _new_figure(figsize: tuple[float, float]) -> "Figure":
     return fig
 
 
-def _atomic_savefig(fig: "Figure", path: str | os.PathLike[str]) -> Path:
+def _atomic_savefig(fig: Figure, path: str | os.PathLike[str]) -> Path:
     """Save ``fig`` as PNG at ``path`` via a temp file and ``os.replace``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     os.close(fd)
     try:
         fig.savefig(tmp, format="png")
@@ -91,7 +95,8 @@ def _check_pair(name: str, value: object) -> tuple[float, float] | None:
         low, high = (float(v) for v in value)  # type: ignore[union-attr]
     except (TypeError, ValueError):
         raise ValueError(
-            f"{name} must be None or a pair of numbers like [1, 10], " f"got {value!r}"
+            f"{name} must be None or a pair of numbers like [1, 10], "
+            f"got {value!r}"
         ) from None
     return low, high
 
@@ -149,7 +154,9 @@ class Animator:
     ) -> None:
         for name, scale in (("xscale", xscale), ("yscale", yscale)):
             if scale not in _SCALES:
-                raise ValueError(f"{name} must be one of {_SCALES}, got {scale!r}")
+                raise ValueError(
+                    f"{name} must be one of {_SCALES}, got {scale!r}"
+                )
         if isinstance(fmts, str) or not fmts:
             raise ValueError(
                 f"fmts must be a non-empty sequence of format strings such "
@@ -157,7 +164,10 @@ class Animator:
             )
         self.legend = list(legend) if legend is not None else None
         self.fmts = tuple(fmts)
-        self.xlim, self.ylim = _check_pair("xlim", xlim), _check_pair("ylim", ylim)
+        self.xlim, self.ylim = (
+            _check_pair("xlim", xlim),
+            _check_pair("ylim", ylim),
+        )
         self.X: list[list[float]] | None = None
         self.Y: list[list[float]] | None = None
         self.lines: list[Any] = []
@@ -168,7 +178,9 @@ class Animator:
         check_int("nrows", nrows)
         check_int("ncols", ncols)
         self.fig = _new_figure(tuple(figsize))  # type: ignore[arg-type]
-        self.axes = list(self.fig.subplots(nrows, ncols, squeeze=False).ravel())
+        self.axes = list(
+            self.fig.subplots(nrows, ncols, squeeze=False).ravel()
+        )
         ax = self.axes[0]
         ax.set_xlabel(xlabel or "")
         ax.set_ylabel(ylabel or "")
@@ -185,8 +197,14 @@ class Animator:
         """Create one empty Line2D per series on the first axes."""
         ax = self.axes[0]
         for i in range(n):
-            label = self.legend[i] if self.legend is not None and i < len(self.legend) else None
-            (line,) = ax.plot([], [], self.fmts[i % len(self.fmts)], label=label)
+            label = (
+                self.legend[i]
+                if self.legend is not None and i < len(self.legend)
+                else None
+            )
+            (line,) = ax.plot(
+                [], [], self.fmts[i % len(self.fmts)], label=label
+            )
             self.lines.append(line)
         if self.legend:
             ax.legend()
@@ -204,7 +222,8 @@ class Animator:
         x = _as_list(x, repeat=n)
         if len(x) != n:
             raise ValueError(
-                f"x must be a scalar or have one value per series ({n}), " f"got {len(x)} values"
+                f"x must be a scalar or have one value per series ({n}), "
+                f"got {len(x)} values"
             )
         if self.X is None:
             self.X = [[] for _ in range(n)]
@@ -292,7 +311,11 @@ def show_images(
 
     check_int("num_rows", num_rows)
     check_int("num_cols", num_cols)
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0:
+    if (
+        isinstance(scale, bool)
+        or not isinstance(scale, (int, float))
+        or scale <= 0
+    ):
         raise ValueError(f"scale must be a positive number, got {scale!r}")
     num_shown = min(len(imgs), num_rows * num_cols)
     if titles is not None and len(titles) < num_shown:
@@ -316,7 +339,9 @@ def show_images(
     return axes
 
 
-def plot_history(history: "pd.DataFrame", path: str | os.PathLike[str] | None = None) -> "Figure":
+def plot_history(
+    history: pd.DataFrame, path: str | os.PathLike[str] | None = None
+) -> Figure:
     """Plot a training history: losses left, accuracies right.
 
     Args:
@@ -346,9 +371,17 @@ def plot_history(history: "pd.DataFrame", path: str | os.PathLike[str] | None = 
     fig = _new_figure((7.0, 2.6))
     ax_loss, ax_acc = fig.subplots(1, 2)
     marker = "o" if len(history) <= 30 else None
-    for ax, cols, ylabel in ((ax_loss, loss_cols, "loss"), (ax_acc, acc_cols, "accuracy")):
+    for ax, cols, ylabel in (
+        (ax_loss, loss_cols, "loss"),
+        (ax_acc, acc_cols, "accuracy"),
+    ):
         for col in cols:
-            ax.plot(history.index, history[col], marker=marker, label=col.replace("_", " "))
+            ax.plot(
+                history.index,
+                history[col],
+                marker=marker,
+                label=col.replace("_", " "),
+            )
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(history.index.name or "epoch")
         ax.set_ylabel(ylabel)

@@ -50,9 +50,13 @@ class CallbackError(RuntimeError):
         history: DataFrame of the epochs completed before.
     """
 
-    def __init__(self, callback: object, hook: str, state: TrainState, error: Exception) -> None:
+    def __init__(
+        self, callback: object, hook: str, state: TrainState, error: Exception
+    ) -> None:
         self.callback, self.hook, self.history = callback, hook, None
-        where = f"epoch {state.epoch}" + (f", batch {state.batch}" if hook == "on_batch_end" else "")
+        where = f"epoch {state.epoch}" + (
+            f", batch {state.batch}" if hook == "on_batch_end" else ""
+        )
         super().__init__(
             f"callback {_name(callback)}.{hook} raised {type(error).__name__}: "
             f"{error} (at {where}); the epochs completed so far are in this "
@@ -158,7 +162,9 @@ def _check_lr(lr: object) -> float:
             f"{type(lr).__name__}; e.g. lr=0.9 (sigmoid LeNet) or lr=0.1"
         )
     if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a positive finite number, got {lr}; e.g. lr=0.1")
+        raise ValueError(
+            f"lr must be a positive finite number, got {lr}; e.g. lr=0.1"
+        )
     return float(lr)
 
 
@@ -177,7 +183,8 @@ def _check_train_args(
 ) -> None:
     if not isinstance(net, nn.Module):
         raise TypeError(
-            f"net must be a torch.nn.Module, got {type(net).__name__}; " "e.g. net = dl.lenet()"
+            f"net must be a torch.nn.Module, got {type(net).__name__}; "
+            "e.g. net = dl.lenet()"
         )
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(
@@ -192,7 +199,9 @@ def _check_train_args(
             "loss_fn must average over the batch (reduction='mean'), got "
             "reduction='sum'; use nn.CrossEntropyLoss()"
         )
-    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+    if scheduler is not None and not callable(
+        getattr(scheduler, "step", None)
+    ):
         raise TypeError(
             f"scheduler must have a step() method (a torch.optim.lr_scheduler"
             f" object) or be None, got {type(scheduler).__name__}"
@@ -202,8 +211,6 @@ def _check_train_args(
             f"eval_name must be a short identifier such as 'test' or "
             f"'valid', got {eval_name!r}"
         )
-
-
 
 
 def _check_callbacks(callbacks: object) -> list[object]:
@@ -241,7 +248,9 @@ def _num_batches(train_iter: Batches) -> int | None:
         return None
 
 
-def _train_epoch(state: TrainState, train_iter: Batches, hooks: _Hooks) -> None:
+def _train_epoch(
+    state: TrainState, train_iter: Batches, hooks: _Hooks
+) -> None:
     """One pass over ``train_iter``: the canonical step, running sums."""
     net, optimizer, loss_fn = state.net, state.optimizer, state.loss_fn
     net.train()
@@ -257,7 +266,12 @@ def _train_epoch(state: TrainState, train_iter: Batches, hooks: _Hooks) -> None:
         l.backward()
         optimizer.step()
         state.batch += 1
-        state.X, state.y, state.y_hat, state.loss = X, y, y_hat.detach(), l.detach()
+        state.X, state.y, state.y_hat, state.loss = (
+            X,
+            y,
+            y_hat.detach(),
+            l.detach(),
+        )
         state.loss_sum += state.loss * y.numel()
         state.correct += _count_correct(state.y_hat, y)
         state.num_examples += y.numel()
@@ -271,7 +285,9 @@ def _train_epoch(state: TrainState, train_iter: Batches, hooks: _Hooks) -> None:
 
 def _evaluate(state: TrainState, test_iter: Batches) -> None:
     """Fill ``state.metrics`` with the epoch's training and eval metrics."""
-    loss, acc = evaluate_loss_acc(state.net, test_iter, state.loss_fn, state.device)
+    loss, acc = evaluate_loss_acc(
+        state.net, test_iter, state.loss_fn, state.device
+    )
     name = state.eval_name
     state.metrics = {
         "train_loss": state.train_loss,
@@ -294,7 +310,9 @@ def _builtin_callbacks(
     progress: bool | None,
 ) -> list[object]:
     """The callbacks that ``train``'s keyword arguments switch on."""
-    in_jupyter = _in_jupyter() if animate is None or progress is None else False
+    in_jupyter = (
+        _in_jupyter() if animate is None or progress is None else False
+    )
     built: list[object] = [cbs.EpochTimer(), cbs.NonFiniteGuard()]
     if scheduler is not None:
         built.append(cbs.LRScheduler(scheduler))
@@ -361,12 +379,21 @@ def train(
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     _check_train_args(net, optimizer, loss_fn, scheduler, eval_name)
     num_epochs = check_int("num_epochs", num_epochs, hint="e.g. num_epochs=10")
-    animate, progress = _check_flag("animate", animate), _check_flag("progress", progress)
+    animate, progress = (
+        _check_flag("animate", animate),
+        _check_flag("progress", progress),
+    )
     user_callbacks = _check_callbacks(callbacks)
     device = try_gpu() if device is None else torch.device(device)
     net.to(device)
     state = TrainState(
-        net, optimizer, loss_fn, device, num_epochs, _num_batches(train_iter), eval_name
+        net,
+        optimizer,
+        loss_fn,
+        device,
+        num_epochs,
+        _num_batches(train_iter),
+        eval_name,
     )
     state.attrs["device"] = str(device)
     built = _builtin_callbacks(scheduler, checkpoint_path, animate, progress)
@@ -431,7 +458,8 @@ def train_ch6(
     lr = _check_lr(lr)
     if not isinstance(net, nn.Module):
         raise TypeError(
-            f"net must be a torch.nn.Module, got {type(net).__name__}; " "e.g. net = dl.lenet()"
+            f"net must be a torch.nn.Module, got {type(net).__name__}; "
+            "e.g. net = dl.lenet()"
         )
     if init:
         net.apply(_init_weights)

@@ -54,7 +54,7 @@ class Timer:
         """Return the running totals of the recorded times."""
         return list(itertools.accumulate(self.times))
 
-    def __enter__(self) -> "Timer":
+    def __enter__(self) -> Timer:
         self.start()
         return self
 
@@ -91,7 +91,12 @@ def try_gpu(i: int = 0) -> torch.device:
         ValueError: if ``i`` is negative, or names a CUDA/MPS device that
             does not exist.
     """
-    i = check_int("i", i, minimum=0, hint="i is the GPU index: call try_gpu() for the first GPU")
+    i = check_int(
+        "i",
+        i,
+        minimum=0,
+        hint="i is the GPU index: call try_gpu() for the first GPU",
+    )
     if torch.cuda.is_available():
         count = torch.cuda.device_count()
         if i >= count:
@@ -102,7 +107,9 @@ def try_gpu(i: int = 0) -> torch.device:
         return torch.device(f"cuda:{i}")
     if _mps_available():
         if i != 0:
-            raise ValueError(f"i={i} but Apple MPS has a single device; use try_gpu(0)")
+            raise ValueError(
+                f"i={i} but Apple MPS has a single device; use try_gpu(0)"
+            )
         return torch.device("mps")
     return torch.device("cpu")
 
@@ -119,7 +126,9 @@ def set_seed(seed: int) -> None:
     """
     seed = check_int("seed", seed, minimum=0, hint="pass e.g. set_seed(0)")
     if seed >= 2**32:
-        raise ValueError(f"seed must be in [0, 2**32 - 1], got {seed}; pass e.g. set_seed(0)")
+        raise ValueError(
+            f"seed must be in [0, 2**32 - 1], got {seed}; pass e.g. set_seed(0)"
+        )
     random.seed(seed)
     try:
         import numpy as np

@@ -30,7 +30,9 @@ def _loaders(n_train: int = 100, batch_size: int = 32) -> tuple[Any, Any]:
 
 
 def _net() -> nn.Module:
-    return nn.Sequential(nn.Flatten(), nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 3))
+    return nn.Sequential(
+        nn.Flatten(), nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 3)
+    )
 
 
 QUIET = {"animate": False, "progress": False, "verbose": False}
@@ -65,7 +67,14 @@ def test_each_hook_is_called_the_right_number_of_times() -> None:
     train_iter, test_iter = _loaders(100, 32)  # 4 batches per epoch
     recorder = Recorder()
     history = dl.train_ch6(
-        _net(), train_iter, test_iter, 3, 0.1, "cpu", callbacks=[recorder], **QUIET
+        _net(),
+        train_iter,
+        test_iter,
+        3,
+        0.1,
+        "cpu",
+        callbacks=[recorder],
+        **QUIET,
     )
     assert recorder.calls == {
         "on_train_begin": 1,
@@ -74,7 +83,9 @@ def test_each_hook_is_called_the_right_number_of_times() -> None:
         "on_epoch_end": 3,
         "on_train_end": 1,
     }
-    assert [row["train_loss"] for row in recorder.rows] == list(history["train_loss"])
+    assert [row["train_loss"] for row in recorder.rows] == list(
+        history["train_loss"]
+    )
 
 
 def test_history_has_train_and_eval_loss_and_accuracy() -> None:
@@ -111,7 +122,14 @@ def test_a_callback_can_stop_training_early() -> None:
 
     train_iter, test_iter = _loaders()
     history = dl.train_ch6(
-        _net(), train_iter, test_iter, 10, 0.1, "cpu", callbacks=[StopAfter()], **QUIET
+        _net(),
+        train_iter,
+        test_iter,
+        10,
+        0.1,
+        "cpu",
+        callbacks=[StopAfter()],
+        **QUIET,
     )
     assert list(history.index) == [1, 2]
 
@@ -124,23 +142,49 @@ def test_a_plain_object_with_one_hook_is_a_callback() -> None:
             log.append(state.epoch)
 
     train_iter, test_iter = _loaders()
-    dl.train_ch6(_net(), train_iter, test_iter, 3, 0.1, "cpu", callbacks=[Log()], **QUIET)
+    dl.train_ch6(
+        _net(),
+        train_iter,
+        test_iter,
+        3,
+        0.1,
+        "cpu",
+        callbacks=[Log()],
+        **QUIET,
+    )
     assert log == [1, 2, 3]
 
 
 @pytest.mark.parametrize(
     ("callbacks", "match"),
     [
-        ([object()], r"callbacks\[0\] \(object.*none of the hooks on_train_begin"),
+        (
+            [object()],
+            r"callbacks\[0\] \(object.*none of the hooks on_train_begin",
+        ),
         ([Recorder(), 3], r"callbacks\[1\] \(int: 3\) has none of the hooks"),
         ([Recorder], r"callbacks\[0\] is the class Recorder.*Recorder\(\)"),
-        (Recorder(), r"callbacks must be a list.*got Recorder.*callbacks=\[cb\]"),
+        (
+            Recorder(),
+            r"callbacks must be a list.*got Recorder.*callbacks=\[cb\]",
+        ),
     ],
 )
-def test_not_a_callback_is_a_type_error_naming_it(callbacks: Any, match: str) -> None:
+def test_not_a_callback_is_a_type_error_naming_it(
+    callbacks: Any, match: str
+) -> None:
     train_iter, test_iter = _loaders()
     with pytest.raises(TypeError, match=match):
-        dl.train_ch6(_net(), train_iter, test_iter, 1, 0.1, "cpu", callbacks=callbacks, **QUIET)
+        dl.train_ch6(
+            _net(),
+            train_iter,
+            test_iter,
+            1,
+            0.1,
+            "cpu",
+            callbacks=callbacks,
+            **QUIET,
+        )
 
 
 def test_a_raising_hook_names_callback_and_hook_and_keeps_history() -> None:
@@ -151,9 +195,20 @@ def test_a_raising_hook_names_callback_and_hook_and_keeps_history() -> None:
 
     train_iter, test_iter = _loaders()
     with pytest.raises(dl.CallbackError) as info:
-        dl.train_ch6(_net(), train_iter, test_iter, 5, 0.1, "cpu", callbacks=[Broken()], **QUIET)
+        dl.train_ch6(
+            _net(),
+            train_iter,
+            test_iter,
+            5,
+            0.1,
+            "cpu",
+            callbacks=[Broken()],
+            **QUIET,
+        )
     err = info.value
-    assert "Broken.on_epoch_end raised KeyError" in str(err) and "epoch 3" in str(err)
+    assert "Broken.on_epoch_end raised KeyError" in str(
+        err
+    ) and "epoch 3" in str(err)
     assert err.hook == "on_epoch_end" and isinstance(err.__cause__, KeyError)
     assert list(err.history.index) == [1, 2, 3]  # epoch 3's row was recorded
 
@@ -166,12 +221,23 @@ def test_batch_hook_error_names_the_batch() -> None:
 
     train_iter, test_iter = _loaders()
     with pytest.raises(dl.CallbackError, match=r"epoch 1, batch 2") as info:
-        dl.train_ch6(_net(), train_iter, test_iter, 2, 0.1, "cpu", callbacks=[Broken()], **QUIET)
+        dl.train_ch6(
+            _net(),
+            train_iter,
+            test_iter,
+            2,
+            0.1,
+            "cpu",
+            callbacks=[Broken()],
+            **QUIET,
+        )
     assert info.value.history.empty
 
 
 def test_live_plot_x_axis_starts_at_zero_and_shows_epoch_one() -> None:
-    train_iter, test_iter = _loaders(320, 32)  # 10 batches: points inside epoch 1
+    train_iter, test_iter = _loaders(
+        320, 32
+    )  # 10 batches: points inside epoch 1
     plot = dl.LivePlot()
     dl.train_ch6(
         _net(), train_iter, test_iter, 2, 0.1, "cpu", callbacks=[plot], **QUIET
@@ -182,7 +248,9 @@ def test_live_plot_x_axis_starts_at_zero_and_shows_epoch_one() -> None:
     assert 0 < first_xs[0] < 1  # a point from the middle of epoch 1 is drawn
 
 
-def test_best_checkpoint_holds_the_best_epoch_not_the_last(tmp_path: Path) -> None:
+def test_best_checkpoint_holds_the_best_epoch_not_the_last(
+    tmp_path: Path,
+) -> None:
     """A callback makes the lr huge after epoch 2: later epochs get worse."""
 
     class Spoil(dl.Callback):
@@ -206,31 +274,47 @@ def test_best_checkpoint_holds_the_best_epoch_not_the_last(tmp_path: Path) -> No
         **QUIET,
     )
     best_epoch = int(history["test_acc"].idxmax())
-    assert best_epoch < 5 and history["test_acc"].iloc[-1] < history["test_acc"].max()
+    assert (
+        best_epoch < 5
+        and history["test_acc"].iloc[-1] < history["test_acc"].max()
+    )
     assert history.attrs["best_epoch"] == best_epoch
     reloaded = _net()
     ckpt = dl.load_checkpoint(path, reloaded)
     assert ckpt["epoch"] == best_epoch
     acc = dl.evaluate_accuracy_gpu(reloaded, test_iter)
-    assert acc == history.loc[best_epoch, "test_acc"] != history["test_acc"].iloc[-1]
+    assert (
+        acc
+        == history.loc[best_epoch, "test_acc"]
+        != history["test_acc"].iloc[-1]
+    )
 
 
 def test_best_checkpoint_can_monitor_a_loss(tmp_path: Path) -> None:
     train_iter, test_iter = _loaders()
-    best = dl.BestCheckpoint(tmp_path / "b.pt", monitor="test_loss", mode="min")
+    best = dl.BestCheckpoint(
+        tmp_path / "b.pt", monitor="test_loss", mode="min"
+    )
     history = dl.train_ch6(
         _net(), train_iter, test_iter, 3, 0.3, "cpu", callbacks=[best], **QUIET
     )
     ckpt = dl.load_checkpoint(tmp_path / "b.pt")
     assert ckpt["epoch"] == history["test_loss"].idxmin()
-    with pytest.raises(ValueError, match="mode must be 'max' or 'min', got 'up'"):
+    with pytest.raises(
+        ValueError, match="mode must be 'max' or 'min', got 'up'"
+    ):
         dl.BestCheckpoint(tmp_path / "c.pt", mode="up")
 
 
 def test_nan_guard_is_a_callback_that_names_the_batch() -> None:
     guard = cbs.NonFiniteGuard()
     state = dl.TrainState(
-        _net(), None, None, torch.device("cpu"), 1, 10  # type: ignore[arg-type]
+        _net(),
+        None,
+        None,
+        torch.device("cpu"),
+        1,
+        10,  # type: ignore[arg-type]
     )
     state.epoch = 1
     for batch, value in enumerate([0.5, 0.4, float("inf"), 0.3], start=1):
@@ -267,7 +351,9 @@ def hand_loop(
             n += len(y)
         net.eval()
         with torch.no_grad():
-            test_correct = sum((net(X).argmax(dim=1) == y).sum().item() for X, y in test_iter)
+            test_correct = sum(
+                (net(X).argmax(dim=1) == y).sum().item() for X, y in test_iter
+            )
         rows.append((loss_sum / n, correct / n, test_correct / 64))
     return rows
 
@@ -277,6 +363,12 @@ def test_train_ch6_is_the_hand_written_loop() -> None:
     dl.set_seed(0)
     expected = hand_loop(_net(), train_iter, test_iter, 3, 0.5)
     dl.set_seed(0)
-    history = dl.train_ch6(_net(), train_iter, test_iter, 3, 0.5, "cpu", **QUIET)
-    got = list(zip(history["train_loss"], history["train_acc"], history["test_acc"]))
-    torch.testing.assert_close(torch.tensor(got), torch.tensor(expected), rtol=1e-5, atol=1e-6)
+    history = dl.train_ch6(
+        _net(), train_iter, test_iter, 3, 0.5, "cpu", **QUIET
+    )
+    got = list(
+        zip(history["train_loss"], history["train_acc"], history["test_acc"])
+    )
+    torch.testing.assert_close(
+        torch.tensor(got), torch.tensor(expected), rtol=1e-5, atol=1e-6
+    )

@@ -1,4 +1,5 @@
 """dl.glue: the key is validated and scalars are stored as plain numbers."""
+
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,5 @@
 """Tests for d2lite.models: LeNet variants, VGG blocks and VGG."""
+
 from __future__ import annotations
 
 import copy
@@ -11,10 +12,38 @@ from d2lite.models import CheckedSequential, lenet, vgg, vgg_block
 
 VGG11 = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
 VGG11_SLIM = tuple((num_convs, channels // 4) for num_convs, channels in VGG11)
-PLAIN_NAMES = ["conv1", "act1", "pool1", "conv2", "act2", "pool2", "flatten",
-               "fc1", "act3", "fc2", "act4", "fc3"]
-BN_NAMES = ["conv1", "bn1", "act1", "pool1", "conv2", "bn2", "act2", "pool2",
-            "flatten", "fc1", "bn3", "act3", "fc2", "bn4", "act4", "fc3"]
+PLAIN_NAMES = [
+    "conv1",
+    "act1",
+    "pool1",
+    "conv2",
+    "act2",
+    "pool2",
+    "flatten",
+    "fc1",
+    "act3",
+    "fc2",
+    "act4",
+    "fc3",
+]
+BN_NAMES = [
+    "conv1",
+    "bn1",
+    "act1",
+    "pool1",
+    "conv2",
+    "bn2",
+    "act2",
+    "pool2",
+    "flatten",
+    "fc1",
+    "bn3",
+    "act3",
+    "fc2",
+    "bn4",
+    "act4",
+    "fc3",
+]
 INPUT_SIZE = {"d2l": 28, "original": 32, "relu": 28, "bn": 28}
 
 
@@ -31,10 +60,17 @@ def _numel(model: nn.Module) -> int:
 def test_lenet_parameter_counts(variant):
     net = lenet(variant)
     assert _numel(net) == 61_706
-    per_layer = {name: _numel(getattr(net, name))
-                 for name in ["conv1", "conv2", "fc1", "fc2", "fc3"]}
-    assert per_layer == {"conv1": 156, "conv2": 2_416, "fc1": 48_120,
-                         "fc2": 10_164, "fc3": 850}
+    per_layer = {
+        name: _numel(getattr(net, name))
+        for name in ["conv1", "conv2", "fc1", "fc2", "fc3"]
+    }
+    assert per_layer == {
+        "conv1": 156,
+        "conv2": 2_416,
+        "fc1": 48_120,
+        "fc2": 10_164,
+        "fc3": 850,
+    }
 
 
 def test_lenet_bn_parameter_count():
@@ -43,9 +79,15 @@ def test_lenet_bn_parameter_count():
     assert _numel(net) == 61_706 + 2 * (6 + 16 + 120 + 84) == 62_158
 
 
-@pytest.mark.parametrize("variant,names", [
-    ("d2l", PLAIN_NAMES), ("original", PLAIN_NAMES), ("relu", PLAIN_NAMES),
-    ("bn", BN_NAMES)])
+@pytest.mark.parametrize(
+    "variant,names",
+    [
+        ("d2l", PLAIN_NAMES),
+        ("original", PLAIN_NAMES),
+        ("relu", PLAIN_NAMES),
+        ("bn", BN_NAMES),
+    ],
+)
 def test_lenet_layer_names_and_types(variant, names):
     net = lenet(variant)
     assert [name for name, _ in net.named_children()] == names
@@ -117,20 +159,24 @@ def test_input_check_message_for_rgb_32x32():
     message = str(info.value)
     assert message.startswith(
         "lenet('d2l') expects input of shape (B, 1, 28, 28), "
-        "got (B, 3, 32, 32)")
+        "got (B, 3, 32, 32)"
+    )
     assert "for 32x32 inputs use lenet('original') or resize=28" in message
     assert "mat1" not in message
 
 
-@pytest.mark.parametrize("variant,shape,expected,hint", [
-    ("d2l", (2, 1, 32, 32), "(B, 1, 28, 28)", "lenet('original')"),
-    ("relu", (2, 1, 30, 30), "(B, 1, 28, 28)", "resize=28"),
-    ("original", (2, 1, 28, 28), "(B, 1, 32, 32)", "lenet('d2l')"),
-    ("bn", (2, 3, 28, 28), "(B, 1, 28, 28)", "1 channel(s), not 3"),
-    ("d2l", (1, 28, 28), "(B, 1, 28, 28)", "X.unsqueeze(0)"),
-    ("d2l", (5, 28, 28), "(B, 1, 28, 28)", "X.unsqueeze(1)"),
-    ("d2l", (28, 28), "(B, 1, 28, 28)", "X[None, None]"),
-])
+@pytest.mark.parametrize(
+    "variant,shape,expected,hint",
+    [
+        ("d2l", (2, 1, 32, 32), "(B, 1, 28, 28)", "lenet('original')"),
+        ("relu", (2, 1, 30, 30), "(B, 1, 28, 28)", "resize=28"),
+        ("original", (2, 1, 28, 28), "(B, 1, 32, 32)", "lenet('d2l')"),
+        ("bn", (2, 3, 28, 28), "(B, 1, 28, 28)", "1 channel(s), not 3"),
+        ("d2l", (1, 28, 28), "(B, 1, 28, 28)", "X.unsqueeze(0)"),
+        ("d2l", (5, 28, 28), "(B, 1, 28, 28)", "X.unsqueeze(1)"),
+        ("d2l", (28, 28), "(B, 1, 28, 28)", "X[None, None]"),
+    ],
+)
 def test_input_check_wrong_shapes(variant, shape, expected, hint):
     with pytest.raises(ValueError) as info:
         lenet(variant)(torch.zeros(shape))
@@ -160,18 +206,28 @@ def test_checked_sequential_without_shape_is_plain():
 
 def test_vgg_block_is_d2ls():
     block = vgg_block(2, 3, 8)
-    assert [type(m) for m in block] == [nn.Conv2d, nn.ReLU, nn.Conv2d,
-                                        nn.ReLU, nn.MaxPool2d]
+    assert [type(m) for m in block] == [
+        nn.Conv2d,
+        nn.ReLU,
+        nn.Conv2d,
+        nn.ReLU,
+        nn.MaxPool2d,
+    ]
     assert block[0].in_channels == 3 and block[2].in_channels == 8
     assert block[0].kernel_size == (3, 3) and block[0].padding == (1, 1)
     assert block(torch.zeros(1, 3, 10, 12)).shape == (1, 8, 5, 6)
     bn_block = vgg_block(1, 1, 4, batch_norm=True)
-    assert [type(m) for m in bn_block] == [nn.Conv2d, nn.BatchNorm2d,
-                                           nn.ReLU, nn.MaxPool2d]
+    assert [type(m) for m in bn_block] == [
+        nn.Conv2d,
+        nn.BatchNorm2d,
+        nn.ReLU,
+        nn.MaxPool2d,
+    ]
 
 
-@pytest.mark.parametrize("arch,expected", [(VGG11, 128_806_154),
-                                           (VGG11_SLIM, 43_093_322)])
+@pytest.mark.parametrize(
+    "arch,expected", [(VGG11, 128_806_154), (VGG11_SLIM, 43_093_322)]
+)
 def test_vgg11_parameter_counts(arch, expected):
     with torch.device("meta"):  # shapes only: fast
         net = vgg(arch)
@@ -184,23 +240,48 @@ def test_vgg_structure_and_forward():
     torch.manual_seed(0)
     net = vgg(VGG11_SLIM, hidden=64).eval()
     names = [name for name, _ in net.named_children()]
-    assert names == ["block1", "block2", "block3", "block4", "block5",
-                     "flatten", "fc1", "act1", "drop1", "fc2", "act2",
-                     "drop2", "fc3"]
+    assert names == [
+        "block1",
+        "block2",
+        "block3",
+        "block4",
+        "block5",
+        "flatten",
+        "fc1",
+        "act1",
+        "drop1",
+        "fc2",
+        "act2",
+        "drop2",
+        "fc3",
+    ]
     assert net.input_shape == (1, 224, 224)
     X = torch.rand(1, 1, 224, 224)
     shapes = []
     for blk in net:  # d2l's shape loop over blocks
         X = blk(X)
         shapes.append(tuple(X.shape))
-    assert shapes[:6] == [(1, 16, 112, 112), (1, 32, 56, 56), (1, 64, 28, 28),
-                          (1, 128, 14, 14), (1, 128, 7, 7), (1, 6272)]
+    assert shapes[:6] == [
+        (1, 16, 112, 112),
+        (1, 32, 56, 56),
+        (1, 64, 28, 28),
+        (1, 128, 14, 14),
+        (1, 128, 7, 7),
+        (1, 6272),
+    ]
     assert shapes[-1] == (1, 10)
 
 
 def test_vgg_options():
-    net = vgg(((1, 8), (1, 16)), in_channels=3, num_classes=7, input_size=28,
-              hidden=32, dropout=0.0, batch_norm=True)
+    net = vgg(
+        ((1, 8), (1, 16)),
+        in_channels=3,
+        num_classes=7,
+        input_size=28,
+        hidden=32,
+        dropout=0.0,
+        batch_norm=True,
+    )
     assert net.fc1.in_features == 16 * 7 * 7
     assert sum(isinstance(m, nn.BatchNorm2d) for m in net.modules()) == 2
     assert net.drop1.p == 0.0
@@ -219,32 +300,38 @@ def test_vgg_input_check():
     assert "resize=224" in message
 
 
-@pytest.mark.parametrize("conv_arch,error,fragment", [
-    ("vgg11", TypeError, "conv_arch"),
-    (None, TypeError, "conv_arch"),
-    ((), ValueError, "at least one"),
-    (((1, 64), (2,)), ValueError, "conv_arch[1]"),
-    (((1, 64), 3), ValueError, "conv_arch[1]"),
-    (((0, 64),), ValueError, "conv_arch[0][0] (num_convs)"),
-    (((1, -8),), ValueError, "conv_arch[0][1] (out_channels)"),
-    (((1.0, 64),), TypeError, "1.0"),
-    (((True, 64),), TypeError, "True"),
-])
+@pytest.mark.parametrize(
+    "conv_arch,error,fragment",
+    [
+        ("vgg11", TypeError, "conv_arch"),
+        (None, TypeError, "conv_arch"),
+        ((), ValueError, "at least one"),
+        (((1, 64), (2,)), ValueError, "conv_arch[1]"),
+        (((1, 64), 3), ValueError, "conv_arch[1]"),
+        (((0, 64),), ValueError, "conv_arch[0][0] (num_convs)"),
+        (((1, -8),), ValueError, "conv_arch[0][1] (out_channels)"),
+        (((1.0, 64),), TypeError, "1.0"),
+        (((True, 64),), TypeError, "True"),
+    ],
+)
 def test_vgg_bad_conv_arch(conv_arch, error, fragment):
     with pytest.raises(error) as info:
         vgg(conv_arch)
     assert fragment in str(info.value)
 
 
-@pytest.mark.parametrize("kwargs,error,fragment", [
-    ({"input_size": 16}, ValueError, "input_size=16"),
-    ({"input_size": 0}, ValueError, "input_size=0"),
-    ({"in_channels": 0}, ValueError, "in_channels=0"),
-    ({"hidden": 1.5}, TypeError, "hidden"),
-    ({"dropout": 1.0}, ValueError, "dropout=1.0"),
-    ({"dropout": "0.5"}, TypeError, "dropout"),
-    ({"num_classes": None}, TypeError, "num_classes"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,fragment",
+    [
+        ({"input_size": 16}, ValueError, "input_size=16"),
+        ({"input_size": 0}, ValueError, "input_size=0"),
+        ({"in_channels": 0}, ValueError, "in_channels=0"),
+        ({"hidden": 1.5}, TypeError, "hidden"),
+        ({"dropout": 1.0}, ValueError, "dropout=1.0"),
+        ({"dropout": "0.5"}, TypeError, "dropout"),
+        ({"num_classes": None}, TypeError, "num_classes"),
+    ],
+)
 def test_vgg_bad_arguments(kwargs, error, fragment):
     with pytest.raises(error) as info:
         vgg(VGG11, **kwargs)

@@ -37,7 +37,9 @@ def test_no_kernel_in_pytest() -> None:
 
 
 def test_animator_keeps_one_line_per_series() -> None:
-    animator = dl.Animator(xlabel="epoch", legend=["a", "b", "c"], xlim=[0, 50])
+    animator = dl.Animator(
+        xlabel="epoch", legend=["a", "b", "c"], xlim=[0, 50]
+    )
     for x in range(50):
         animator.add(x, (x, 2 * x, None if x % 2 else -x))  # None: skipped
     ax = animator.axes[0]
@@ -50,7 +52,11 @@ def test_animator_keeps_one_line_per_series() -> None:
     assert ax.get_xlim() == (0.0, 50.0)  # fixed limits kept
     low, high = ax.get_ylim()
     assert low <= -48 and high >= 98  # autoscaled to the data
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "a",
+        "b",
+        "c",
+    ]
     assert isinstance(animator.fig, Figure)
 
 
@@ -84,9 +90,15 @@ def test_animator_validates_arguments() -> None:
         dl.Animator(nrows=0)
 
 
-def _fake_kernel(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[Any], list[Any]]:
+def _fake_kernel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[Any, list[Any], list[Any]]:
     """A fake kernel shell with IPython's real formatters; record display()."""
-    from IPython.core.formatters import JPEGFormatter, PNGFormatter, SVGFormatter
+    from IPython.core.formatters import (
+        JPEGFormatter,
+        PNGFormatter,
+        SVGFormatter,
+    )
 
     shell = SimpleNamespace(
         kernel=object(),
@@ -182,7 +194,9 @@ def test_plot_history_two_labelled_panels(tmp_path: Path) -> None:
     assert path.read_bytes().startswith(PNG_MAGIC)
 
 
-def test_plot_history_save_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plot_history_save_is_atomic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "history.png"
     dl.plot_history(_history(), path=path)
     good = path.read_bytes()

@@ -25,7 +25,9 @@ class Batches:
     three pixels, so a linear model learns it quickly.
     """
 
-    def __init__(self, n: int, batch_size: int, *, seed: int = 0, shuffle: bool = False) -> None:
+    def __init__(
+        self, n: int, batch_size: int, *, seed: int = 0, shuffle: bool = False
+    ) -> None:
         gen = torch.Generator().manual_seed(seed)
         self.X = torch.rand(n, 1, 4, 4, generator=gen)  # (N, 1, 4, 4)
         self.y = self.X.flatten(1)[:, :3].argmax(dim=1)  # (N,)
@@ -37,7 +39,11 @@ class Batches:
 
     def __iter__(self) -> Iterator[Batch]:
         n = len(self.y)
-        idx = torch.randperm(n, generator=self.gen) if self.shuffle else torch.arange(n)
+        idx = (
+            torch.randperm(n, generator=self.gen)
+            if self.shuffle
+            else torch.arange(n)
+        )
         for i in range(0, n, self.batch_size):
             j = idx[i : i + self.batch_size]
             yield self.X[j], self.y[j]
@@ -57,7 +63,9 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def small_net() -> nn.Module:
-    return nn.Sequential(nn.Flatten(), nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 3))
+    return nn.Sequential(
+        nn.Flatten(), nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 3)
+    )
 
 
 def quiet(**kwargs: Any) -> dict[str, Any]:
@@ -69,8 +77,13 @@ def quiet(**kwargs: Any) -> dict[str, Any]:
 
 def test_train_ch6_learns_and_returns_history() -> None:
     dl.set_seed(0)
-    train_iter, test_iter = Batches(512, 32, shuffle=True), Batches(256, 64, seed=7)
-    history = dl.train_ch6(small_net(), train_iter, test_iter, 4, lr=0.5, device="cpu", **quiet())
+    train_iter, test_iter = (
+        Batches(512, 32, shuffle=True),
+        Batches(256, 64, seed=7),
+    )
+    history = dl.train_ch6(
+        small_net(), train_iter, test_iter, 4, lr=0.5, device="cpu", **quiet()
+    )
     assert list(history.index) == [1, 2, 3, 4]
     assert history.index.name == "epoch"
     assert list(history.columns) == [
@@ -104,12 +117,22 @@ def test_history_metrics_match_a_recomputation() -> None:
 
     train_iter = Batches(100, 30)  # batches of 30, 30, 30, 10
     history = dl.train(
-        net, train_iter, Batches(30, 30), 1, optimizer=opt, loss_fn=spy_loss, **quiet()
+        net,
+        train_iter,
+        Batches(30, 30),
+        1,
+        optimizer=opt,
+        loss_fn=spy_loss,
+        **quiet(),
     )
     n = sum(b for _, _, b in seen)
     assert n == 100
-    assert history["train_loss"].iloc[0] == pytest.approx(sum(l for l, _, _ in seen) / n, rel=1e-5)
-    assert history["train_acc"].iloc[0] == pytest.approx(sum(c for _, c, _ in seen) / n)
+    assert history["train_loss"].iloc[0] == pytest.approx(
+        sum(l for l, _, _ in seen) / n, rel=1e-5
+    )
+    assert history["train_acc"].iloc[0] == pytest.approx(
+        sum(c for _, c, _ in seen) / n
+    )
 
 
 def test_train_sets_train_mode_and_eval_name() -> None:
@@ -127,7 +150,13 @@ def test_train_sets_train_mode_and_eval_name() -> None:
     net = ModeNet().eval()  # train() must switch it back on
     opt = torch.optim.SGD(net.parameters(), lr=0.1)
     history = dl.train(
-        net, Batches(64, 32), Batches(32, 32), 1, optimizer=opt, eval_name="valid", **quiet()
+        net,
+        Batches(64, 32),
+        Batches(32, 32),
+        1,
+        optimizer=opt,
+        eval_name="valid",
+        **quiet(),
     )
     assert modes == [True, True, False]  # 2 training batches, 1 eval batch
     assert "valid_acc" in history.columns and "test_acc" not in history.columns
@@ -152,8 +181,18 @@ def test_fewer_than_five_batches_with_animator_and_progress(
     assert "epoch 2/2" in capsys.readouterr().err  # the tqdm bar ran
 
 
-def test_progress_false_prints_no_bar(capsys: pytest.CaptureFixture[str]) -> None:
-    dl.train_ch6(small_net(), Batches(64, 32), Batches(32, 32), 1, lr=0.1, device="cpu", **quiet())
+def test_progress_false_prints_no_bar(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    dl.train_ch6(
+        small_net(),
+        Batches(64, 32),
+        Batches(32, 32),
+        1,
+        lr=0.1,
+        device="cpu",
+        **quiet(),
+    )
     assert "epoch 1/1" not in capsys.readouterr().err
 
 
@@ -172,7 +211,9 @@ def test_iterable_without_len_works() -> None:
     assert len(history) == 2
 
 
-def test_verbose_prints_d2l_summary(capsys: pytest.CaptureFixture[str]) -> None:
+def test_verbose_prints_d2l_summary(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     dl.train_ch6(
         small_net(),
         Batches(64, 32),
@@ -199,10 +240,20 @@ def test_same_seed_same_history() -> None:
         data = Batches(256, 32)
         train_iter = dl.TensorLoader(data.X, data.y, 32, shuffle=True)
         net = small_net()
-        return dl.train_ch6(net, train_iter, Batches(64, 32), 2, lr=0.3, device="cpu", **quiet())
+        return dl.train_ch6(
+            net,
+            train_iter,
+            Batches(64, 32),
+            2,
+            lr=0.3,
+            device="cpu",
+            **quiet(),
+        )
 
     first, second = run(), run()
-    pd.testing.assert_frame_equal(first.drop(columns="seconds"), second.drop(columns="seconds"))
+    pd.testing.assert_frame_equal(
+        first.drop(columns="seconds"), second.drop(columns="seconds")
+    )
     assert not first["train_loss"].equals(run(seed=43)["train_loss"])
 
 
@@ -211,14 +262,28 @@ def test_scheduler_steps_once_per_epoch_and_lr_column() -> None:
     opt = torch.optim.SGD(net.parameters(), lr=0.4)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
     history = dl.train(
-        net, Batches(64, 32), Batches(32, 32), 3, optimizer=opt, scheduler=sched, **quiet()
+        net,
+        Batches(64, 32),
+        Batches(32, 32),
+        3,
+        optimizer=opt,
+        scheduler=sched,
+        **quiet(),
     )
     assert list(history["lr"]) == [0.4, 0.2, 0.1]
 
 
 def test_empty_train_iter_is_value_error() -> None:
     with pytest.raises(ValueError, match="train_iter yielded no batches"):
-        dl.train_ch6(small_net(), [], Batches(32, 32), 1, lr=0.1, device="cpu", **quiet())
+        dl.train_ch6(
+            small_net(),
+            [],
+            Batches(32, 32),
+            1,
+            lr=0.1,
+            device="cpu",
+            **quiet(),
+        )
 
 
 @pytest.mark.parametrize(
@@ -232,8 +297,15 @@ def test_empty_train_iter_is_value_error() -> None:
         ({"animate": "yes"}, TypeError, "animate"),
     ],
 )
-def test_train_ch6_validates(kwargs: dict[str, Any], error: type[Exception], match: str) -> None:
-    args: dict[str, Any] = {"num_epochs": 1, "lr": 0.1, "device": "cpu", **quiet()}
+def test_train_ch6_validates(
+    kwargs: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    args: dict[str, Any] = {
+        "num_epochs": 1,
+        "lr": 0.1,
+        "device": "cpu",
+        **quiet(),
+    }
     args.update(kwargs)
     with pytest.raises(error, match=match):
         dl.train_ch6(small_net(), Batches(32, 32), Batches(32, 32), **args)
@@ -289,7 +361,8 @@ def test_nan_guard_names_epoch_and_batch(
     num_batches: int, bad_call: int, epoch: int, batch: int
 ) -> None:
     with pytest.raises(
-        NonFiniteLossError, match=rf"epoch {epoch}, batch {batch}\b.*Lower the learning rate"
+        NonFiniteLossError,
+        match=rf"epoch {epoch}, batch {batch}\b.*Lower the learning rate",
     ) as info:
         dl.train_ch6(
             NaNAt(bad_call),
@@ -310,7 +383,13 @@ def test_nan_guard_fires_on_a_huge_lr() -> None:
     dl.set_seed(0)
     with pytest.raises(NonFiniteLossError, match="epoch"):
         dl.train_ch6(
-            small_net(), Batches(256, 32), Batches(32, 32), 5, lr=1e30, device="cpu", **quiet()
+            small_net(),
+            Batches(256, 32),
+            Batches(32, 32),
+            5,
+            lr=1e30,
+            device="cpu",
+            **quiet(),
         )
 
 
@@ -323,10 +402,16 @@ def test_checkpoint_roundtrip_weights_only(
     np = pytest.importorskip("numpy")
     net = small_net()
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
-    nn.CrossEntropyLoss()(net(torch.rand(4, 1, 4, 4)), torch.tensor([0, 1, 2, 0])).backward()
+    nn.CrossEntropyLoss()(
+        net(torch.rand(4, 1, 4, 4)), torch.tensor([0, 1, 2, 0])
+    ).backward()
     opt.step()  # creates momentum buffers
     path = dl.save_checkpoint(
-        tmp_path / "ckpt" / "best.pt", net, opt, epoch=3, test_acc=np.float64(0.75)
+        tmp_path / "ckpt" / "best.pt",
+        net,
+        opt,
+        epoch=3,
+        test_acc=np.float64(0.75),
     )
     calls: list[dict[str, Any]] = []
     real_load = torch.load
@@ -341,7 +426,9 @@ def test_checkpoint_roundtrip_weights_only(
     ckpt = dl.load_checkpoint(path, net2, opt2)
     assert calls and all(c.get("weights_only") is True for c in calls)
     assert (ckpt["epoch"], ckpt["test_acc"]) == (3, 0.75)
-    for (k, v), v2 in zip(net.state_dict().items(), net2.state_dict().values()):
+    for (k, v), v2 in zip(
+        net.state_dict().items(), net2.state_dict().values()
+    ):
         assert torch.equal(v, v2), k
     buf = opt.state_dict()["state"][0]["momentum_buffer"]
     assert torch.equal(opt2.state_dict()["state"][0]["momentum_buffer"], buf)
@@ -356,7 +443,11 @@ def test_load_checkpoint_missing_file_names_path(tmp_path: Path) -> None:
 def test_load_checkpoint_mismatch_names_keys(tmp_path: Path) -> None:
     path = dl.save_checkpoint(tmp_path / "a.pt", small_net())
     other = nn.Sequential(
-        nn.Flatten(), nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 5), nn.Linear(5, 3)
+        nn.Flatten(),
+        nn.Linear(16, 32),
+        nn.ReLU(),
+        nn.Linear(32, 5),
+        nn.Linear(5, 3),
     )
     with pytest.raises(
         RuntimeError,
@@ -367,7 +458,11 @@ def test_load_checkpoint_mismatch_names_keys(tmp_path: Path) -> None:
     ):
         dl.load_checkpoint(path, other)
     with pytest.raises(RuntimeError, match="no optimizer state"):
-        dl.load_checkpoint(path, small_net(), torch.optim.SGD(small_net().parameters(), lr=0.1))
+        dl.load_checkpoint(
+            path,
+            small_net(),
+            torch.optim.SGD(small_net().parameters(), lr=0.1),
+        )
 
 
 def test_save_checkpoint_rejects_unloadable_extra(tmp_path: Path) -> None:
@@ -393,10 +488,14 @@ def test_failing_save_leaves_previous_checkpoint_intact(
         dl.save_checkpoint(path, small_net(), epoch=2)
     monkeypatch.setattr(torch, "save", real_save)
     assert dl.load_checkpoint(path, small_net())["epoch"] == 1
-    assert [p.name for p in tmp_path.iterdir()] == ["best.pt"]  # no temp file left
+    assert [p.name for p in tmp_path.iterdir()] == [
+        "best.pt"
+    ]  # no temp file left
 
 
-def test_train_keeps_best_checkpoint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_keeps_best_checkpoint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     dl.set_seed(0)
     path = tmp_path / "best.pt"
     net = small_net()
@@ -417,9 +516,9 @@ def test_train_keeps_best_checkpoint(tmp_path: Path, capsys: pytest.CaptureFixtu
     ckpt = dl.load_checkpoint(path, restored)
     assert ckpt["epoch"] == best
     assert ckpt["test_acc"] == pytest.approx(history["test_acc"].max())
-    assert dl.evaluate_accuracy_gpu(restored, Batches(128, 64, seed=5)) == pytest.approx(
-        ckpt["test_acc"]
-    )
+    assert dl.evaluate_accuracy_gpu(
+        restored, Batches(128, 64, seed=5)
+    ) == pytest.approx(ckpt["test_acc"])
     assert f"at epoch {best}, saved to {path}" in capsys.readouterr().out
 
 
@@ -435,10 +534,14 @@ def test_train_ch6_lenet_on_real_fashion_mnist_subset() -> None:
     train_iter = dl.TensorLoader(X[:2000], y[:2000], 128, shuffle=True, seed=0)
     test_iter = dl.TensorLoader(X_test[:1000], y_test[:1000], 500)
     net = dl.lenet("relu")
-    history = dl.train_ch6(net, train_iter, test_iter, 3, lr=0.1, device="cpu", **quiet())
+    history = dl.train_ch6(
+        net, train_iter, test_iter, 3, lr=0.1, device="cpu", **quiet()
+    )
     assert len(history) == 3
     assert history["train_loss"].is_monotonic_decreasing
     assert history["train_loss"].iloc[-1] < 0.8 * history["train_loss"].iloc[0]
     assert history["test_acc"].iloc[-1] > 0.4  # chance is 0.1
     assert history.attrs["examples_per_sec"] > 0
-    assert dl.evaluate_accuracy_gpu(net, test_iter) == pytest.approx(history["test_acc"].iloc[-1])
+    assert dl.evaluate_accuracy_gpu(net, test_iter) == pytest.approx(
+        history["test_acc"].iloc[-1]
+    )

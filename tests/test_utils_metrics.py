@@ -70,7 +70,9 @@ def test_try_gpu_picks_cuda_and_checks_index(
         dl.try_gpu(2)
 
 
-def test_try_gpu_uses_mps_when_no_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_try_gpu_uses_mps_when_no_cuda(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(utils, "_mps_available", lambda: True)
     assert dl.try_gpu() == torch.device("mps")
@@ -79,7 +81,8 @@ def test_try_gpu_uses_mps_when_no_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
-    ("i", "error"), [(-1, ValueError), ("0", TypeError), (True, TypeError), (0.0, TypeError)]
+    ("i", "error"),
+    [(-1, ValueError), ("0", TypeError), (True, TypeError), (0.0, TypeError)],
 )
 def test_try_gpu_rejects_bad_index(i: object, error: type[Exception]) -> None:
     with pytest.raises(error, match="i must be"):
@@ -105,9 +108,17 @@ def test_set_seed_repeats_every_generator() -> None:
 
 @pytest.mark.parametrize(
     ("seed", "error"),
-    [("1", TypeError), (1.5, TypeError), (True, TypeError), (-1, ValueError), (2**32, ValueError)],
+    [
+        ("1", TypeError),
+        (1.5, TypeError),
+        (True, TypeError),
+        (-1, ValueError),
+        (2**32, ValueError),
+    ],
 )
-def test_set_seed_rejects_bad_seed(seed: object, error: type[Exception]) -> None:
+def test_set_seed_rejects_bad_seed(
+    seed: object, error: type[Exception]
+) -> None:
     with pytest.raises(error, match="seed must be"):
         dl.set_seed(seed)  # type: ignore[arg-type]
 
@@ -132,7 +143,8 @@ def test_accumulator_wrong_count_names_expected_and_received() -> None:
 
 
 @pytest.mark.parametrize(
-    ("n", "error"), [(0, ValueError), (-2, ValueError), ("2", TypeError), (2.0, TypeError)]
+    ("n", "error"),
+    [(0, ValueError), (-2, ValueError), ("2", TypeError), (2.0, TypeError)],
 )
 def test_accumulator_rejects_bad_n(n: object, error: type[Exception]) -> None:
     with pytest.raises(error, match="n must be"):
@@ -149,7 +161,10 @@ def test_accuracy_counts_argmax_of_logits() -> None:
 
 
 def test_accuracy_accepts_label_vectors() -> None:
-    assert dl.accuracy(torch.tensor([1, 2, 3, 4]), torch.tensor([1, 0, 3, 0])) == 2.0
+    assert (
+        dl.accuracy(torch.tensor([1, 2, 3, 4]), torch.tensor([1, 0, 3, 0]))
+        == 2.0
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,11 +172,16 @@ def test_accuracy_accepts_label_vectors() -> None:
     [
         (torch.zeros(4, 10), torch.zeros(3, dtype=torch.long)),  # batch sizes
         (torch.zeros(4), torch.zeros(3, dtype=torch.long)),
-        (torch.zeros(4, 10), torch.zeros(4, 1, dtype=torch.long)),  # y not (B,)
+        (
+            torch.zeros(4, 10),
+            torch.zeros(4, 1, dtype=torch.long),
+        ),  # y not (B,)
         (torch.zeros(2, 3, 4), torch.zeros(2, dtype=torch.long)),
     ],
 )
-def test_accuracy_shape_mismatch_is_value_error(y_hat: torch.Tensor, y: torch.Tensor) -> None:
+def test_accuracy_shape_mismatch_is_value_error(
+    y_hat: torch.Tensor, y: torch.Tensor
+) -> None:
     with pytest.raises(ValueError, match="shape"):
         dl.accuracy(y_hat, y)
 
@@ -196,7 +216,9 @@ def _batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
 
 
 @pytest.mark.parametrize("start_training", [True, False])
-def test_evaluate_accuracy_fraction_mode_and_no_grad(start_training: bool) -> None:
+def test_evaluate_accuracy_fraction_mode_and_no_grad(
+    start_training: bool,
+) -> None:
     net = Recorder().train(start_training)
     acc = dl.evaluate_accuracy_gpu(net, _batches())
     assert acc == pytest.approx(10 / 12)
