@@ -105,3 +105,113 @@ def _conv_ex5() -> list[Case]:
     return [Case(args=(n, list(layers)),
                  expected=_stack_side(n, layers), label=name)
             for name, n, layers in _CONV_EX5_STACKS]
+
+
+#: Kernel sizes conv-ex7 builds the student's ``Conv2D`` with, and inputs.
+_CONV_EX7_SIZES = (((1, 2), (6, 8)), ((3, 3), (7, 9)), ((2, 4), (5, 5)))
+#: Layer types conv-ex8's network may contain (no nn.Linear, no adaptive
+#: pooling: the sizes must come from the formula).
+_CONV_EX8_ALLOWED = ("Sequential", "Conv2d", "ReLU", "Sigmoid", "Tanh",
+                     "MaxPool2d", "AvgPool2d", "BatchNorm2d", "Flatten")
+_CONV_EX8_BUDGET = 10_000
+
+
+@exercise("conv-ex7", kind="custom",
+          title="Conv2D as an nn.Module, checked and trained")
+def _conv_ex7(layer_class) -> int:
+    import torch
+    from torch.nn import functional as F
+
+    from d2lite.exercises.registry import CheckFailed, expect
+
+    generator = torch.Generator().manual_seed(7)
+    for kernel_size, input_size in _CONV_EX7_SIZES:
+        layer = layer_class(kernel_size)
+        shapes = sorted(tuple(p.shape) for p in layer.parameters())
+        if sorted([tuple(kernel_size), (1,)]) != shapes and sorted(
+                [tuple(kernel_size), ()]) != shapes:
+            raise CheckFailed(
+                f"parameters of Conv2D({kernel_size})", None, shapes,
+                detail=f"its parameters have shapes {shapes}; it needs a "
+                       "weight of the kernel's shape and a one-element bias, "
+                       "both nn.Parameter")
+        weight = next(p for p in layer.parameters()
+                      if tuple(p.shape) == tuple(kernel_size))
+        bias = next(p for p in layer.parameters()
+                    if tuple(p.shape) != tuple(kernel_size))
+        X = torch.randn(*input_size, generator=generator)
+        with torch.no_grad():
+            bias.fill_(0.5)  # a bias of 0 would hide a bias added twice
+            want = F.conv2d(X[None, None], weight[None, None])[0, 0]
+            want = want + bias.reshape(())
+            got = layer(X)
+        expect(f"Conv2D({kernel_size}) on a {input_size} input, compared "
+               "with F.conv2d and your layer's own weight and bias",
+               want, got, atol=1e-5, rtol=1e-5)
+    # Training: plain gradient descent must recover a hidden kernel.
+    target = torch.randn(1, 2, generator=generator)
+    X = torch.randn(8, 8, generator=generator)
+    Y = F.conv2d(X[None, None], target[None, None])[0, 0]
+    layer = layer_class((1, 2))
+    for _ in range(300):
+        loss = ((layer(X) - Y) ** 2).mean()
+        for p in layer.parameters():
+            p.grad = None
+        try:
+            loss.backward()
+        except RuntimeError:  # the output does not depend on a parameter
+            pass
+        if any(p.grad is None for p in layer.parameters()):
+            raise CheckFailed(
+                "training Conv2D((1, 2))", None, None,
+                detail="after loss.backward() a parameter has no gradient; "
+                       "use the parameters themselves in forward (no "
+                       ".detach(), .data or torch.tensor(...) copies)")
+        with torch.no_grad():
+            for p in layer.parameters():
+                p -= 0.1 * p.grad
+    learned = next(p for p in layer.parameters() if p.shape == (1, 2))
+    if not torch.allclose(learned.detach(), target, atol=0.05):
+        raise CheckFailed(
+            "training Conv2D((1, 2)) on a hidden kernel", None,
+            learned.detach(),
+            detail="300 steps of gradient descent did not recover the "
+                   "hidden kernel (your layer ended at "
+                   f"{learned.detach().tolist()}); does forward add the "
+                   "bias once and use the weight in every window?")
+    return len(_CONV_EX7_SIZES) + 1
+
+
+@exercise("conv-ex8", kind="custom",
+          title="A classifier made of convolutions only, under a budget")
+def _conv_ex8(make_net) -> int:
+    import torch
+
+    from d2lite.exercises.registry import CheckFailed
+    from d2lite.shapes import param_table
+
+    net = make_net()
+    types = sorted({type(m).__name__ for m in net.modules()})
+    other = [t for t in types if t not in _CONV_EX8_ALLOWED]
+    if other:
+        raise CheckFailed("layer types", None, other,
+                          detail=f"the network contains {other}; allowed "
+                                 f"are {list(_CONV_EX8_ALLOWED)}")
+    net.eval()
+    for batch in (2, 5):
+        with torch.no_grad():
+            shape = tuple(net(torch.zeros(batch, 1, 28, 28)).shape)
+        if shape != (batch, 10):
+            raise CheckFailed(
+                f"output for a ({batch}, 1, 28, 28) batch", None, shape,
+                detail=f"the output has shape {shape}, not ({batch}, 10); "
+                       "trace it with dl.shape_trace to see where the "
+                       "sizes go")
+    total = param_table(net).attrs["total"]
+    if total > _CONV_EX8_BUDGET:
+        raise CheckFailed(
+            "number of parameters", None, total,
+            detail=f"{total:,} parameters, over the budget of "
+                   f"{_CONV_EX8_BUDGET:,}; fewer channels, or a smaller "
+                   "last kernel on a smaller map")
+    return 3
