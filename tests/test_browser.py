@@ -4,7 +4,8 @@ Headless Chromium (Debian's ``chromium``) driven by Playwright's Python
 package opens every page of ``_toc.yml`` from a local HTTP server. Any
 request to a host other than the loopback one is aborted and counted as a
 failure: the book must work without a network. On every page: no console
-error and no failed request, every image decoded, every formula typeset by
+error and no failed request, every image decoded and (in the page content)
+with a non-empty alt text, every formula typeset by
 the shipped MathJax, code cells and their outputs visible. Chapter pages
 must have the Colab launch link, the search page must find each chapter,
 and a full-page screenshot of each page goes to ``_build/screenshots/``.
@@ -149,6 +150,12 @@ async () => {
     i.addEventListener('load', r); i.addEventListener('error', r); })));
   const broken = imgs.filter(i => !(i.naturalWidth > 0))
                      .map(i => i.currentSrc || i.src);
+  // Figures in the page's content must say what they show.
+  const content = document.querySelector('main, article, .bd-article')
+                  || document.body;
+  const noAlt = [...content.querySelectorAll('img')]
+    .filter(i => !(i.getAttribute('alt') || '').trim())
+    .map(i => (i.currentSrc || i.src).split('/').pop());
 
   const math = [...document.querySelectorAll('.math')];
   let mathjax = null;
@@ -196,7 +203,7 @@ async () => {
   const colab = [...document.querySelectorAll(
     '.dropdown-launch-buttons a')].map(a => a.href)
     .filter(h => h.includes('colab'));
-  return {images: imgs.length, broken, math: math.length, mathjax,
+  return {images: imgs.length, broken, noAlt, math: math.length, mathjax,
           untypeset, raw, merror: document.querySelectorAll('mjx-merror')
           .length, cells: cells.length, hidden, colab};
 }
@@ -237,6 +244,14 @@ def test_page_loads_offline_without_errors(visits, name: str) -> None:
 def test_images_decode(visits, name: str) -> None:
     assert not visits[name].result["broken"], (
         f"{name}: images that did not load: {visits[name].result['broken']}")
+
+
+@pytest.mark.parametrize("name", TOC_PAGES)
+def test_images_have_alt_text(visits, name: str) -> None:
+    """Every <img> in the page content has a non-empty alt attribute."""
+    assert not visits[name].result["noAlt"], (
+        f"{name}: images without alt text: {visits[name].result['noAlt']}; "
+        'give the figure cell metadata {"mystnb": {"image": {"alt": ...}}}')
 
 
 @pytest.mark.parametrize("name", TOC_PAGES)
