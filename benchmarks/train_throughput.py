@@ -187,7 +187,9 @@ def run_train_ch6(
     return float(history.attrs["examples_per_sec"])
 
 
-def preload(loader: Any, device: torch.device, max_batches: int | None) -> list[tuple[torch.Tensor, torch.Tensor]]:
+def preload(
+    loader: Any, device: torch.device, max_batches: int | None
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """One epoch of real batches as tensors on ``device`` (for the bound)."""
     return [(X.to(device), y.to(device)) for X, y in Take(loader, max_batches)]
 
