@@ -204,6 +204,10 @@ def test_every_check_is_graded_and_every_solution_a_solution_cell(course):
     grade_ids = {}
     for path in NOTEBOOKS:
         grade_ids.update(by_grade_id(_source(course, path.stem)))
+    missing = [i for i in REGISTRY.ids() if i not in grade_ids
+               or f"{i}-check" not in grade_ids]
+    assert not missing, (f"checked exercises without a solution cell or a "
+                         f"check cell in the notebooks: {missing}")
     for exercise_id in REGISTRY.ids():
         assert nbgrader_meta(grade_ids[exercise_id])["solution"]
         check = nbgrader_meta(grade_ids[f"{exercise_id}-check"])
