@@ -27,7 +27,6 @@ from urllib.parse import quote, urlsplit
 
 import nbformat
 import pytest
-
 from test_book import ROOT, book, built_book  # noqa: F401  (fixture)
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
