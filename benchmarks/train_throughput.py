@@ -82,7 +82,11 @@ class Take:
         self.loader, self.n = loader, n
 
     def __len__(self) -> int:
-        return len(self.loader) if self.n is None else min(len(self.loader), self.n)
+        return (
+            len(self.loader)
+            if self.n is None
+            else min(len(self.loader), self.n)
+        )
 
     def __iter__(self) -> Iterator[Any]:
         return itertools.islice(iter(self.loader), self.n)
@@ -125,14 +129,21 @@ def sync(device: torch.device) -> None:
 
 
 def run_d2l_reference(
-    root: Path, device: torch.device, epochs: int, max_batches: int | None, num_workers: int
+    root: Path,
+    device: torch.device,
+    epochs: int,
+    max_batches: int | None,
+    num_workers: int,
 ) -> float:
     """(1) d2l's data pipeline and train loop; examples/sec."""
     from torch.utils import data
     from torchvision import datasets, transforms
 
     dataset = datasets.FashionMNIST(
-        root=str(root), train=True, transform=transforms.ToTensor(), download=False
+        root=str(root),
+        train=True,
+        transform=transforms.ToTensor(),
+        download=False,
     )
     train_iter = data.DataLoader(
         dataset, batch_size=BATCH_SIZE, shuffle=True, num_workers=num_workers
@@ -160,7 +171,11 @@ def run_d2l_reference(
             l.backward()
             optimizer.step()
             with torch.no_grad():
-                add = (float(l) * X.shape[0], d2l_accuracy(y_hat, y), X.shape[0])
+                add = (
+                    float(l) * X.shape[0],
+                    d2l_accuracy(y_hat, y),
+                    X.shape[0],
+                )
                 metric = [a + b for a, b in zip(metric, add)]
         sync(device)
         seconds += time.perf_counter() - tic
@@ -169,7 +184,10 @@ def run_d2l_reference(
 
 
 def run_train_ch6(
-    loaders: tuple[Any, Any], device: torch.device, epochs: int, max_batches: int | None
+    loaders: tuple[Any, Any],
+    device: torch.device,
+    epochs: int,
+    max_batches: int | None,
 ) -> float:
     """(2) dl.train_ch6 on dl.load_data_fashion_mnist; examples/sec."""
     train_iter, test_iter = loaders
@@ -195,7 +213,9 @@ def preload(
 
 
 def run_bound(
-    batches: list[tuple[torch.Tensor, torch.Tensor]], device: torch.device, epochs: int
+    batches: list[tuple[torch.Tensor, torch.Tensor]],
+    device: torch.device,
+    epochs: int,
 ) -> float:
     """(3) forward/backward/step over preloaded real batches; examples/sec."""
     net = fresh_lenet(device)
@@ -252,8 +272,18 @@ print("RESULT " + json.dumps({"seconds": seconds, "load_seconds": load_seconds})
 
 def install_real_d2l(target: Path) -> str | None:
     """pip-install d2l without its pinned dependencies; None or the error."""
-    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-           "--disable-pip-version-check", "--target", str(target), D2L_REQUIREMENT]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "--target",
+        str(target),
+        D2L_REQUIREMENT,
+    ]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as err:
@@ -264,21 +294,43 @@ def install_real_d2l(target: Path) -> str | None:
 
 
 def run_real(
-    which: str, pythonpath: Path, cwd: Path, device: torch.device, epochs: int,
+    which: str,
+    pythonpath: Path,
+    cwd: Path,
+    device: torch.device,
+    epochs: int,
     threads: int | None,
 ) -> dict[str, Any]:
     """(4)/(5) one train_ch6 run of the real d2l or of d2lite in a fresh process."""
     env = {**os.environ, "PYTHONPATH": str(pythonpath), "MPLBACKEND": "Agg"}
-    cmd = [sys.executable, "-c", RUNNER, which, str(epochs), str(device), str(threads or 0)]
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env, timeout=3600)
+    cmd = [
+        sys.executable,
+        "-c",
+        RUNNER,
+        which,
+        str(epochs),
+        str(device),
+        str(threads or 0),
+    ]
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=cwd, env=env, timeout=3600
+    )
     lines = done.stdout.splitlines()
     results = [ln for ln in lines if ln.startswith("RESULT ")]
     if done.returncode != 0 or not results:
-        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-5:])
-        raise RuntimeError(f"the {which} run failed (exit {done.returncode}):\n{tail}")
-    result = json.loads(results[-1][len("RESULT "):])
-    result["printed"] = [ln for ln in lines if ln.startswith(("loss ", "training on"))
-                         or ln.endswith(f"examples/sec on {device}")]
+        tail = "\n".join(
+            (done.stderr or done.stdout).strip().splitlines()[-5:]
+        )
+        raise RuntimeError(
+            f"the {which} run failed (exit {done.returncode}):\n{tail}"
+        )
+    result = json.loads(results[-1][len("RESULT ") :])
+    result["printed"] = [
+        ln
+        for ln in lines
+        if ln.startswith(("loss ", "training on"))
+        or ln.endswith(f"examples/sec on {device}")
+    ]
     return result
 
 
@@ -297,9 +349,13 @@ def verdict(ratio: float, target: float) -> str:
     return "MET" if ratio >= target else "NOT MET"
 
 
-def report(results: dict[str, list[float]], num_workers: int) -> dict[str, Any]:
+def report(
+    results: dict[str, list[float]], num_workers: int
+) -> dict[str, Any]:
     """Print medians, best runs, ratios and verdicts of part A; return them."""
-    results = {k: v for k, v in results.items() if k in ("d2l", "train_ch6", "bound")}
+    results = {
+        k: v for k, v in results.items() if k in ("d2l", "train_ch6", "bound")
+    }
     med = {name: statistics.median(v) for name, v in results.items()}
     best = {name: max(v) for name, v in results.items()}
     labels = {
@@ -316,70 +372,127 @@ def report(results: dict[str, list[float]], num_workers: int) -> dict[str, Any]:
         ("(2)/(3)", "bound", TARGET_VS_BOUND),
     ):
         ratio = med["train_ch6"] / med[other]
-        paired = statistics.median(a / b for a, b in zip(results["train_ch6"], results[other]))
+        paired = statistics.median(
+            a / b for a, b in zip(results["train_ch6"], results[other])
+        )
         print(
             f"{what} = {ratio:.2f}x (ratio of medians; median of per-repeat ratios "
             f"{paired:.2f}x), target >= {target}x: {verdict(ratio, target)}"
         )
-        summary[f"train_ch6_vs_{other}"] = {"ratio": ratio, "paired": paired, "target": target}
+        summary[f"train_ch6_vs_{other}"] = {
+            "ratio": ratio,
+            "paired": paired,
+            "target": target,
+        }
     return summary
 
 
-def report_real(real: dict[str, list[dict[str, Any]]], epochs: int) -> dict[str, Any]:
+def report_real(
+    real: dict[str, list[dict[str, Any]]], epochs: int
+) -> dict[str, Any]:
     """Print part B: seconds of each train_ch6 call, the ratio, the verdict."""
     secs = {k: [r["seconds"] for r in v] for k, v in real.items()}
     med = {k: statistics.median(v) for k, v in secs.items()}
-    print(f"train_ch6 wall clock, {epochs} epoch(s) incl. evaluation  "
-          f"{'median s':>10} {'best s':>10}")
-    labels = {"d2l": f"(4) real d2l ({D2L_REQUIREMENT}): its loader + its train_ch6",
-              "d2lite": "(5) dl.train_ch6 + dl.load_data_fashion_mnist"}
+    print(
+        f"train_ch6 wall clock, {epochs} epoch(s) incl. evaluation  "
+        f"{'median s':>10} {'best s':>10}"
+    )
+    labels = {
+        "d2l": f"(4) real d2l ({D2L_REQUIREMENT}): its loader + its train_ch6",
+        "d2lite": "(5) dl.train_ch6 + dl.load_data_fashion_mnist",
+    }
     for name, label in labels.items():
         print(f"  {label:<68} {med[name]:10.2f} {min(secs[name]):10.2f}")
     ratio = med["d2l"] / med["d2lite"]
-    paired = statistics.median(a / b for a, b in zip(secs["d2l"], secs["d2lite"]))
-    print(f"(4)/(5) = {ratio:.2f}x faster than the real d2l (ratio of median seconds; "
-          f"median of per-repeat ratios {paired:.2f}x), target >= {TARGET_VS_REAL_D2L}x: "
-          f"{verdict(ratio, TARGET_VS_REAL_D2L)}")
+    paired = statistics.median(
+        a / b for a, b in zip(secs["d2l"], secs["d2lite"])
+    )
+    print(
+        f"(4)/(5) = {ratio:.2f}x faster than the real d2l (ratio of median seconds; "
+        f"median of per-repeat ratios {paired:.2f}x), target >= {TARGET_VS_REAL_D2L}x: "
+        f"{verdict(ratio, TARGET_VS_REAL_D2L)}"
+    )
     for name in labels:
-        print(f"  last {name} run printed: " + " | ".join(real[name][-1]["printed"]))
-    return {"median_seconds": med, "runs_seconds": secs,
-            "d2l_vs_d2lite": {"ratio": ratio, "paired": paired, "target": TARGET_VS_REAL_D2L}}
+        print(
+            f"  last {name} run printed: "
+            + " | ".join(real[name][-1]["printed"])
+        )
+    return {
+        "median_seconds": med,
+        "runs_seconds": secs,
+        "d2l_vs_d2lite": {
+            "ratio": ratio,
+            "paired": paired,
+            "target": TARGET_VS_REAL_D2L,
+        },
+    }
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--epochs", type=int, default=1, help="epochs per measurement (default 1)")
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=1,
+        help="epochs per measurement (default 1)",
+    )
     p.add_argument(
         "--max-batches",
         type=int,
         default=0,
         help="batches per epoch, 0 for the whole epoch (235); default 0 (whole epochs, as training runs them)",
     )
-    p.add_argument("--repeats", type=int, default=5, help="interleaved repeats; median taken")
-    p.add_argument("--num-workers", type=int, default=4, help="DataLoader workers of (1)")
-    p.add_argument("--device", default=None, help="cpu, cuda:0, ...; default dl.try_gpu()")
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=5,
+        help="interleaved repeats; median taken",
+    )
+    p.add_argument(
+        "--num-workers", type=int, default=4, help="DataLoader workers of (1)"
+    )
+    p.add_argument(
+        "--device", default=None, help="cpu, cuda:0, ...; default dl.try_gpu()"
+    )
     p.add_argument(
         "--threads",
         type=int,
         default=None,
         help="torch intra-op threads of the training process (default: torch's)",
     )
-    p.add_argument("--real-epochs", type=int, default=2,
-                   help="epochs of each real-d2l / d2lite train_ch6 run (default 2)")
-    p.add_argument("--no-real-d2l", action="store_true",
-                   help="skip part B (the pip-installed real d2l)")
-    p.add_argument("--d2l-target", type=Path, default=None,
-                   help="directory holding (or to receive) the pip-installed d2l; "
-                        "default: a temporary one, deleted at the end")
-    p.add_argument("--json", type=Path, default=None, help="also write the results here")
+    p.add_argument(
+        "--real-epochs",
+        type=int,
+        default=2,
+        help="epochs of each real-d2l / d2lite train_ch6 run (default 2)",
+    )
+    p.add_argument(
+        "--no-real-d2l",
+        action="store_true",
+        help="skip part B (the pip-installed real d2l)",
+    )
+    p.add_argument(
+        "--d2l-target",
+        type=Path,
+        default=None,
+        help="directory holding (or to receive) the pip-installed d2l; "
+        "default: a temporary one, deleted at the end",
+    )
+    p.add_argument(
+        "--json", type=Path, default=None, help="also write the results here"
+    )
     args = p.parse_args(argv)
     for name in ("epochs", "repeats", "real_epochs"):
         if getattr(args, name) < 1:
-            p.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
+            p.error(
+                f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}"
+            )
     if args.threads is not None and args.threads < 1:
         p.error(f"--threads must be >= 1, got {args.threads}")
     if args.max_batches < 0:
-        p.error(f"--max-batches must be >= 0 (0: whole epoch), got {args.max_batches}")
+        p.error(
+            f"--max-batches must be >= 0 (0: whole epoch), got {args.max_batches}"
+        )
     return args
 
 
@@ -391,8 +504,10 @@ def prepare_real_d2l(args: argparse.Namespace, tmp: Path) -> Path | None:
     if not (target / "d2l" / "torch.py").is_file():
         error = install_real_d2l(target)
         if error is not None:
-            print(f"(4) real d2l: not measured, `pip install --no-deps {D2L_REQUIREMENT}` "
-                  f"failed: {error}")
+            print(
+                f"(4) real d2l: not measured, `pip install --no-deps {D2L_REQUIREMENT}` "
+                f"failed: {error}"
+            )
             return None
     return target
 
@@ -409,7 +524,9 @@ def main(argv: list[str] | None = None) -> int:
     data_device = device if device.type != "cpu" else None
     loaders = dl.load_data_fashion_mnist(BATCH_SIZE, device=data_device)
     steps = len(Take(loaders[0], max_batches)) * args.epochs
-    batches = preload(loaders[0], device, max_batches)  # the bound's real batches
+    batches = preload(
+        loaders[0], device, max_batches
+    )  # the bound's real batches
     print(
         f"d2l LeNet, batch {BATCH_SIZE}, {steps // args.epochs} batches x "
         f"{args.epochs} epoch(s), {args.repeats} repeats, device {device}, "
@@ -421,13 +538,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="d2lite-bench-") as tmp_name:
         tmp = Path(tmp_name)
         root = make_torchvision_root(tmp / "data")  # data/FashionMNIST/raw/
-        work = tmp / "work"  # the real d2l reads ../data/FashionMNIST/raw/ from here
+        work = (
+            tmp / "work"
+        )  # the real d2l reads ../data/FashionMNIST/raw/ from here
         work.mkdir()
         d2l_path = prepare_real_d2l(args, tmp)
         methods: dict[str, Callable[[int | None, int], float]] = {
-            "d2l": lambda mb, ep: run_d2l_reference(root, device, ep, mb, args.num_workers),
+            "d2l": lambda mb, ep: run_d2l_reference(
+                root, device, ep, mb, args.num_workers
+            ),
             "train_ch6": lambda mb, ep: run_train_ch6(loaders, device, ep, mb),
-            "bound": lambda mb, ep: run_bound(batches[:mb] if mb else batches, device, ep),
+            "bound": lambda mb, ep: run_bound(
+                batches[:mb] if mb else batches, device, ep
+            ),
         }
         for run in methods.values():  # warm-up
             run(10, 1)
@@ -446,17 +569,31 @@ def main(argv: list[str] | None = None) -> int:
             if d2l_path is not None:
                 for which, path in (("d2l", d2l_path), ("d2lite", repo)):
                     real[which].append(
-                        run_real(which, path, work, device, args.real_epochs, args.threads)
+                        run_real(
+                            which,
+                            path,
+                            work,
+                            device,
+                            args.real_epochs,
+                            args.threads,
+                        )
                     )
-                d2l_s, ours_s = real["d2l"][-1]["seconds"], real["d2lite"][-1]["seconds"]
-                line += (f"; real d2l {d2l_s:.2f} s, d2lite {ours_s:.2f} s: "
-                         f"(4)/(5) {d2l_s / ours_s:.2f}x")
+                d2l_s, ours_s = (
+                    real["d2l"][-1]["seconds"],
+                    real["d2lite"][-1]["seconds"],
+                )
+                line += (
+                    f"; real d2l {d2l_s:.2f} s, d2lite {ours_s:.2f} s: "
+                    f"(4)/(5) {d2l_s / ours_s:.2f}x"
+                )
             print(line, flush=True)
     summary = report(results, args.num_workers)
     if d2l_path is not None:
         summary["real_d2l"] = report_real(real, args.real_epochs)
     load = load_average()
-    print(f"load average at the end: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}")
+    print(
+        f"load average at the end: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}"
+    )
     if args.json is not None:
         summary.update(device=str(device), steps=steps, runs=results)
         args.json.write_text(json.dumps(summary, indent=2))

@@ -32,7 +32,9 @@ from torch.nn import functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from d2lite import d2l  # noqa: E402  (d2l's line was: from d2l import torch as d2l)
 
-ARGS = argparse.Namespace(batches=2, test_batches=1, epochs=1, max_examples=None)
+ARGS = argparse.Namespace(
+    batches=2, test_batches=1, epochs=1, max_examples=None
+)
 
 
 class Few:
@@ -53,7 +55,9 @@ class Few:
 def few(train_iter: Any, test_iter: Any) -> tuple[Few, Few]:
     """A few batches of each loader (the test glue of this program)."""
     m = ARGS.max_examples
-    return Few(train_iter, ARGS.batches, m), Few(test_iter, ARGS.test_batches, m)
+    return Few(train_iter, ARGS.batches, m), Few(
+        test_iter, ARGS.test_batches, m
+    )
 
 
 def print_shapes(net: nn.Module, X: torch.Tensor) -> None:
@@ -70,12 +74,14 @@ def sec_3_5() -> None:
     d2l.use_svg_display()
     train_iter, test_iter = d2l.load_data_fashion_mnist(18)
     X, y = next(iter(train_iter))
-    d2l.show_images(X.reshape(18, 28, 28), 2, 9, titles=d2l.get_fashion_mnist_labels(y))
+    d2l.show_images(
+        X.reshape(18, 28, 28), 2, 9, titles=d2l.get_fashion_mnist_labels(y)
+    )
     d2l.plt.close("all")
     batch_size = 256
     train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size)
     timer = d2l.Timer()
-    for X, y in train_iter:
+    for X, y in train_iter:  # noqa: B007 (d2l's timing loop)
         continue
     print(f"{timer.stop():.2f} sec")
     print(d2l.get_dataloader_workers() >= 1)
@@ -90,7 +96,9 @@ def sec_3_6() -> None:
     batch_size = 256
     train_iter, test_iter = few(*d2l.load_data_fashion_mnist(batch_size))
     num_inputs, num_outputs = 784, 10
-    W = torch.normal(0, 0.01, size=(num_inputs, num_outputs), requires_grad=True)
+    W = torch.normal(
+        0, 0.01, size=(num_inputs, num_outputs), requires_grad=True
+    )
     b = torch.zeros(num_outputs, requires_grad=True)
 
     def softmax(X):
@@ -115,13 +123,23 @@ def sec_3_6() -> None:
         return d2l.sgd([W, b], lr, batch_size)
 
     num_epochs = ARGS.epochs
-    d2l.train_ch3(net, train_iter, test_iter, cross_entropy, num_epochs, updater)
+    d2l.train_ch3(
+        net, train_iter, test_iter, cross_entropy, num_epochs, updater
+    )
     d2l.predict_ch3(net, test_iter)
     d2l.plt.close("all")
     # the chapter's own Animator draws on pyplot axes set up by d2l.set_axes
     fig, axes = d2l.plt.subplots(1, 1, figsize=(3.5, 2.5))
-    d2l.set_axes(axes, "epoch", None, [1, 10], [0.3, 0.9], "linear", "linear",
-                 ["train loss", "train acc", "test acc"])
+    d2l.set_axes(
+        axes,
+        "epoch",
+        None,
+        [1, 10],
+        [0.3, 0.9],
+        "linear",
+        "linear",
+        ["train loss", "train acc", "test acc"],
+    )
     d2l.plt.close(fig)
 
 
@@ -162,9 +180,13 @@ def sec_4_2() -> None:
     batch_size = 256
     train_iter, test_iter = few(*d2l.load_data_fashion_mnist(batch_size))
     num_inputs, num_outputs, num_hiddens = 784, 10, 256
-    W1 = nn.Parameter(torch.randn(num_inputs, num_hiddens, requires_grad=True) * 0.01)
+    W1 = nn.Parameter(
+        torch.randn(num_inputs, num_hiddens, requires_grad=True) * 0.01
+    )
     b1 = nn.Parameter(torch.zeros(num_hiddens, requires_grad=True))
-    W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs, requires_grad=True) * 0.01)
+    W2 = nn.Parameter(
+        torch.randn(num_hiddens, num_outputs, requires_grad=True) * 0.01
+    )
     b2 = nn.Parameter(torch.zeros(num_outputs, requires_grad=True))
     params = [W1, b1, W2, b2]
 
@@ -187,7 +209,9 @@ def sec_4_2() -> None:
 
 def sec_4_3() -> None:
     """4.3 Concise multilayer perceptrons."""
-    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    net = nn.Sequential(
+        nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10)
+    )
     net.apply(init_weights)
     batch_size, lr, num_epochs = 256, 0.1, ARGS.epochs
     loss = nn.CrossEntropyLoss(reduction="none")
@@ -216,8 +240,14 @@ def sec_4_6() -> None:
     dropout1, dropout2 = 0.2, 0.5
 
     class Net(nn.Module):
-        def __init__(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2,
-                     is_training=True):
+        def __init__(
+            self,
+            num_inputs,
+            num_outputs,
+            num_hiddens1,
+            num_hiddens2,
+            is_training=True,
+        ):
             super().__init__()
             self.num_inputs = num_inputs
             self.training = is_training
@@ -241,10 +271,16 @@ def sec_4_6() -> None:
     train_iter, test_iter = few(*d2l.load_data_fashion_mnist(batch_size))
     trainer = torch.optim.SGD(net.parameters(), lr=lr)
     d2l.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer)
-    net = nn.Sequential(nn.Flatten(),
-                        nn.Linear(784, 256), nn.ReLU(), nn.Dropout(dropout1),
-                        nn.Linear(256, 256), nn.ReLU(), nn.Dropout(dropout2),
-                        nn.Linear(256, 10))
+    net = nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(784, 256),
+        nn.ReLU(),
+        nn.Dropout(dropout1),
+        nn.Linear(256, 256),
+        nn.ReLU(),
+        nn.Dropout(dropout2),
+        nn.Linear(256, 10),
+    )
     net.apply(init_weights)
     trainer = torch.optim.SGD(net.parameters(), lr=lr)
     d2l.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer)
@@ -301,8 +337,16 @@ def sec_6_3() -> None:
 
     X = torch.rand(size=(8, 8))
     print(comp_conv2d(nn.Conv2d(1, 1, kernel_size=3, padding=1), X).shape)
-    print(comp_conv2d(nn.Conv2d(1, 1, kernel_size=(5, 3), padding=(2, 1)), X).shape)
-    print(comp_conv2d(nn.Conv2d(1, 1, kernel_size=3, padding=1, stride=2), X).shape)
+    print(
+        comp_conv2d(
+            nn.Conv2d(1, 1, kernel_size=(5, 3), padding=(2, 1)), X
+        ).shape
+    )
+    print(
+        comp_conv2d(
+            nn.Conv2d(1, 1, kernel_size=3, padding=1, stride=2), X
+        ).shape
+    )
     conv2d = nn.Conv2d(1, 1, kernel_size=(3, 5), padding=(0, 1), stride=(3, 4))
     print(comp_conv2d(conv2d, X).shape)
 
@@ -313,8 +357,12 @@ def sec_6_4() -> None:
     def corr2d_multi_in(X, K):
         return sum(d2l.corr2d(x, k) for x, k in zip(X, K))
 
-    X = torch.tensor([[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]],
-                      [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]])
+    X = torch.tensor(
+        [
+            [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]],
+            [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
+        ]
+    )
     K = torch.tensor([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
     print(corr2d_multi_in(X, K))
 
@@ -349,9 +397,9 @@ def sec_6_5() -> None:
         for i in range(Y.shape[0]):
             for j in range(Y.shape[1]):
                 if mode == "max":
-                    Y[i, j] = X[i: i + p_h, j: j + p_w].max()
+                    Y[i, j] = X[i : i + p_h, j : j + p_w].max()
                 elif mode == "avg":
-                    Y[i, j] = X[i: i + p_h, j: j + p_w].mean()
+                    Y[i, j] = X[i : i + p_h, j : j + p_w].mean()
         return Y
 
     X = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])
@@ -367,18 +415,25 @@ def sec_6_5() -> None:
 def sec_6_6() -> None:
     """6.6 LeNet."""
     net = nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+        nn.Conv2d(1, 6, kernel_size=5, padding=2),
+        nn.Sigmoid(),
         nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
+        nn.Conv2d(6, 16, kernel_size=5),
+        nn.Sigmoid(),
         nn.AvgPool2d(kernel_size=2, stride=2),
         nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
-        nn.Linear(120, 84), nn.Sigmoid(),
-        nn.Linear(84, 10))
+        nn.Linear(16 * 5 * 5, 120),
+        nn.Sigmoid(),
+        nn.Linear(120, 84),
+        nn.Sigmoid(),
+        nn.Linear(84, 10),
+    )
     X = torch.rand(size=(1, 1, 28, 28), dtype=torch.float32)
     print_shapes(net, X)
     batch_size = 256
-    train_iter, test_iter = few(*d2l.load_data_fashion_mnist(batch_size=batch_size))
+    train_iter, test_iter = few(
+        *d2l.load_data_fashion_mnist(batch_size=batch_size)
+    )
     print(0.0 <= d2l.evaluate_accuracy_gpu(net, test_iter) <= 1.0)
     metric = d2l.Accumulator(2)
     for X, y in test_iter:
@@ -394,22 +449,34 @@ def sec_6_6() -> None:
 def sec_7_1() -> None:
     """7.1 AlexNet."""
     net = nn.Sequential(
-        nn.Conv2d(1, 96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
+        nn.Conv2d(1, 96, kernel_size=11, stride=4, padding=1),
+        nn.ReLU(),
         nn.MaxPool2d(kernel_size=3, stride=2),
-        nn.Conv2d(96, 256, kernel_size=5, padding=2), nn.ReLU(),
+        nn.Conv2d(96, 256, kernel_size=5, padding=2),
+        nn.ReLU(),
         nn.MaxPool2d(kernel_size=3, stride=2),
-        nn.Conv2d(256, 384, kernel_size=3, padding=1), nn.ReLU(),
-        nn.Conv2d(384, 384, kernel_size=3, padding=1), nn.ReLU(),
-        nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(),
+        nn.Conv2d(256, 384, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(384, 384, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(384, 256, kernel_size=3, padding=1),
+        nn.ReLU(),
         nn.MaxPool2d(kernel_size=3, stride=2),
         nn.Flatten(),
-        nn.Linear(6400, 4096), nn.ReLU(), nn.Dropout(p=0.5),
-        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(p=0.5),
-        nn.Linear(4096, 10))
+        nn.Linear(6400, 4096),
+        nn.ReLU(),
+        nn.Dropout(p=0.5),
+        nn.Linear(4096, 4096),
+        nn.ReLU(),
+        nn.Dropout(p=0.5),
+        nn.Linear(4096, 10),
+    )
     X = torch.randn(1, 1, 224, 224)
     print_shapes(net, X)
     batch_size = 128
-    train_iter, test_iter = few(*d2l.load_data_fashion_mnist(batch_size, resize=224))
+    train_iter, test_iter = few(
+        *d2l.load_data_fashion_mnist(batch_size, resize=224)
+    )
     lr, num_epochs = 0.01, ARGS.epochs
     d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 
@@ -417,7 +484,9 @@ def sec_7_1() -> None:
 def vgg_block(num_convs, in_channels, out_channels):
     layers = []
     for _ in range(num_convs):
-        layers.append(nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1))
+        layers.append(
+            nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1)
+        )
         layers.append(nn.ReLU())
         in_channels = out_channels
     layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
@@ -431,10 +500,16 @@ def vgg(conv_arch):
         conv_blks.append(vgg_block(num_convs, in_channels, out_channels))
         in_channels = out_channels
     return nn.Sequential(
-        *conv_blks, nn.Flatten(),
-        nn.Linear(out_channels * 7 * 7, 4096), nn.ReLU(), nn.Dropout(0.5),
-        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
-        nn.Linear(4096, 10))
+        *conv_blks,
+        nn.Flatten(),
+        nn.Linear(out_channels * 7 * 7, 4096),
+        nn.ReLU(),
+        nn.Dropout(0.5),
+        nn.Linear(4096, 4096),
+        nn.ReLU(),
+        nn.Dropout(0.5),
+        nn.Linear(4096, 10),
+    )
 
 
 def sec_7_2() -> None:
@@ -449,15 +524,21 @@ def sec_7_2() -> None:
     small_conv_arch = [(pair[0], pair[1] // ratio) for pair in conv_arch]
     net = vgg(small_conv_arch)
     lr, num_epochs, batch_size = 0.05, ARGS.epochs, 128
-    train_iter, test_iter = few(*d2l.load_data_fashion_mnist(batch_size, resize=224))
+    train_iter, test_iter = few(
+        *d2l.load_data_fashion_mnist(batch_size, resize=224)
+    )
     d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 
 
 def nin_block(in_channels, out_channels, kernel_size, strides, padding):
     return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, kernel_size, strides, padding), nn.ReLU(),
-        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
-        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU())
+        nn.Conv2d(in_channels, out_channels, kernel_size, strides, padding),
+        nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1),
+        nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1),
+        nn.ReLU(),
+    )
 
 
 def sec_7_3() -> None:
@@ -472,11 +553,14 @@ def sec_7_3() -> None:
         nn.Dropout(0.5),
         nin_block(384, 10, kernel_size=3, strides=1, padding=1),
         nn.AdaptiveAvgPool2d((1, 1)),
-        nn.Flatten())
+        nn.Flatten(),
+    )
     X = torch.rand(size=(1, 1, 224, 224))
     print_shapes(net, X)
     lr, num_epochs, batch_size = 0.1, ARGS.epochs, 128
-    train_iter, test_iter = few(*d2l.load_data_fashion_mnist(batch_size, resize=224))
+    train_iter, test_iter = few(
+        *d2l.load_data_fashion_mnist(batch_size, resize=224)
+    )
     d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 
 
@@ -501,28 +585,44 @@ class Inception(nn.Module):
 
 def sec_7_4() -> None:
     """7.4 GoogLeNet."""
-    b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
-                       nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-    b2 = nn.Sequential(nn.Conv2d(64, 64, kernel_size=1), nn.ReLU(),
-                       nn.Conv2d(64, 192, kernel_size=3, padding=1), nn.ReLU(),
-                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-    b3 = nn.Sequential(Inception(192, 64, (96, 128), (16, 32), 32),
-                       Inception(256, 128, (128, 192), (32, 96), 64),
-                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-    b4 = nn.Sequential(Inception(480, 192, (96, 208), (16, 48), 64),
-                       Inception(512, 160, (112, 224), (24, 64), 64),
-                       Inception(512, 128, (128, 256), (24, 64), 64),
-                       Inception(512, 112, (144, 288), (32, 64), 64),
-                       Inception(528, 256, (160, 320), (32, 128), 128),
-                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-    b5 = nn.Sequential(Inception(832, 256, (160, 320), (32, 128), 128),
-                       Inception(832, 384, (192, 384), (48, 128), 128),
-                       nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+    b1 = nn.Sequential(
+        nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
+        nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+    )
+    b2 = nn.Sequential(
+        nn.Conv2d(64, 64, kernel_size=1),
+        nn.ReLU(),
+        nn.Conv2d(64, 192, kernel_size=3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+    )
+    b3 = nn.Sequential(
+        Inception(192, 64, (96, 128), (16, 32), 32),
+        Inception(256, 128, (128, 192), (32, 96), 64),
+        nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+    )
+    b4 = nn.Sequential(
+        Inception(480, 192, (96, 208), (16, 48), 64),
+        Inception(512, 160, (112, 224), (24, 64), 64),
+        Inception(512, 128, (128, 256), (24, 64), 64),
+        Inception(512, 112, (144, 288), (32, 64), 64),
+        Inception(528, 256, (160, 320), (32, 128), 128),
+        nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+    )
+    b5 = nn.Sequential(
+        Inception(832, 256, (160, 320), (32, 128), 128),
+        Inception(832, 384, (192, 384), (48, 128), 128),
+        nn.AdaptiveAvgPool2d((1, 1)),
+        nn.Flatten(),
+    )
     net = nn.Sequential(b1, b2, b3, b4, b5, nn.Linear(1024, 10))
     X = torch.rand(size=(1, 1, 96, 96))
     print_shapes(net, X)
     lr, num_epochs, batch_size = 0.1, ARGS.epochs, 128
-    train_iter, test_iter = few(*d2l.load_data_fashion_mnist(batch_size, resize=96))
+    train_iter, test_iter = few(
+        *d2l.load_data_fashion_mnist(batch_size, resize=96)
+    )
     d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 
 
@@ -558,42 +658,73 @@ class BatchNorm(nn.Module):
             self.moving_mean = self.moving_mean.to(X.device)
             self.moving_var = self.moving_var.to(X.device)
         Y, self.moving_mean, self.moving_var = batch_norm(
-            X, self.gamma, self.beta, self.moving_mean,
-            self.moving_var, eps=1e-5, momentum=0.9)
+            X,
+            self.gamma,
+            self.beta,
+            self.moving_mean,
+            self.moving_var,
+            eps=1e-5,
+            momentum=0.9,
+        )
         return Y
 
 
 def sec_7_5() -> None:
     """7.5 Batch normalisation, from scratch and concise."""
     net = nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5), BatchNorm(6, num_dims=4), nn.Sigmoid(),
+        nn.Conv2d(1, 6, kernel_size=5),
+        BatchNorm(6, num_dims=4),
+        nn.Sigmoid(),
         nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), BatchNorm(16, num_dims=4), nn.Sigmoid(),
-        nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
-        nn.Linear(16 * 4 * 4, 120), BatchNorm(120, num_dims=2), nn.Sigmoid(),
-        nn.Linear(120, 84), BatchNorm(84, num_dims=2), nn.Sigmoid(),
-        nn.Linear(84, 10))
+        nn.Conv2d(6, 16, kernel_size=5),
+        BatchNorm(16, num_dims=4),
+        nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 4 * 4, 120),
+        BatchNorm(120, num_dims=2),
+        nn.Sigmoid(),
+        nn.Linear(120, 84),
+        BatchNorm(84, num_dims=2),
+        nn.Sigmoid(),
+        nn.Linear(84, 10),
+    )
     lr, num_epochs, batch_size = 1.0, ARGS.epochs, 256
     train_iter, test_iter = few(*d2l.load_data_fashion_mnist(batch_size))
     d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
     print(net[1].gamma.reshape((-1,)).shape, net[1].beta.reshape((-1,)).shape)
     net = nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5), nn.BatchNorm2d(6), nn.Sigmoid(),
+        nn.Conv2d(1, 6, kernel_size=5),
+        nn.BatchNorm2d(6),
+        nn.Sigmoid(),
         nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.BatchNorm2d(16), nn.Sigmoid(),
-        nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
-        nn.Linear(256, 120), nn.BatchNorm1d(120), nn.Sigmoid(),
-        nn.Linear(120, 84), nn.BatchNorm1d(84), nn.Sigmoid(),
-        nn.Linear(84, 10))
+        nn.Conv2d(6, 16, kernel_size=5),
+        nn.BatchNorm2d(16),
+        nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(256, 120),
+        nn.BatchNorm1d(120),
+        nn.Sigmoid(),
+        nn.Linear(120, 84),
+        nn.BatchNorm1d(84),
+        nn.Sigmoid(),
+        nn.Linear(84, 10),
+    )
     d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 
 
-def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+def resnet_block(
+    input_channels, num_channels, num_residuals, first_block=False
+):
     blk = []
     for i in range(num_residuals):
         if i == 0 and not first_block:
-            blk.append(d2l.Residual(input_channels, num_channels,
-                                    use_1x1conv=True, strides=2))
+            blk.append(
+                d2l.Residual(
+                    input_channels, num_channels, use_1x1conv=True, strides=2
+                )
+            )
         else:
             blk.append(d2l.Residual(num_channels, num_channels))
     return blk
@@ -607,27 +738,41 @@ def sec_7_6() -> None:
     print(Y.shape)
     blk = d2l.Residual(3, 6, use_1x1conv=True, strides=2)
     print(blk(X).shape)
-    b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
-                       nn.BatchNorm2d(64), nn.ReLU(),
-                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b1 = nn.Sequential(
+        nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
+        nn.BatchNorm2d(64),
+        nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+    )
     b2 = nn.Sequential(*resnet_block(64, 64, 2, first_block=True))
     b3 = nn.Sequential(*resnet_block(64, 128, 2))
     b4 = nn.Sequential(*resnet_block(128, 256, 2))
     b5 = nn.Sequential(*resnet_block(256, 512, 2))
-    net = nn.Sequential(b1, b2, b3, b4, b5,
-                        nn.AdaptiveAvgPool2d((1, 1)),
-                        nn.Flatten(), nn.Linear(512, 10))
+    net = nn.Sequential(
+        b1,
+        b2,
+        b3,
+        b4,
+        b5,
+        nn.AdaptiveAvgPool2d((1, 1)),
+        nn.Flatten(),
+        nn.Linear(512, 10),
+    )
     X = torch.rand(size=(1, 1, 224, 224))
     print_shapes(net, X)
     lr, num_epochs, batch_size = 0.05, ARGS.epochs, 256
-    train_iter, test_iter = few(*d2l.load_data_fashion_mnist(batch_size, resize=96))
+    train_iter, test_iter = few(
+        *d2l.load_data_fashion_mnist(batch_size, resize=96)
+    )
     d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 
 
 def conv_block(input_channels, num_channels):
     return nn.Sequential(
-        nn.BatchNorm2d(input_channels), nn.ReLU(),
-        nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1))
+        nn.BatchNorm2d(input_channels),
+        nn.ReLU(),
+        nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1),
+    )
 
 
 class DenseBlock(nn.Module):
@@ -635,7 +780,9 @@ class DenseBlock(nn.Module):
         super().__init__()
         layer = []
         for i in range(num_convs):
-            layer.append(conv_block(num_channels * i + input_channels, num_channels))
+            layer.append(
+                conv_block(num_channels * i + input_channels, num_channels)
+            )
         self.net = nn.Sequential(*layer)
 
     def forward(self, X):
@@ -647,9 +794,11 @@ class DenseBlock(nn.Module):
 
 def transition_block(input_channels, num_channels):
     return nn.Sequential(
-        nn.BatchNorm2d(input_channels), nn.ReLU(),
+        nn.BatchNorm2d(input_channels),
+        nn.ReLU(),
         nn.Conv2d(input_channels, num_channels, kernel_size=1),
-        nn.AvgPool2d(kernel_size=2, stride=2))
+        nn.AvgPool2d(kernel_size=2, stride=2),
+    )
 
 
 def sec_7_7() -> None:
@@ -660,9 +809,12 @@ def sec_7_7() -> None:
     print(Y.shape)
     blk = transition_block(23, 10)
     print(blk(Y).shape)
-    b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
-                       nn.BatchNorm2d(64), nn.ReLU(),
-                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b1 = nn.Sequential(
+        nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
+        nn.BatchNorm2d(64),
+        nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+    )
     num_channels, growth_rate = 64, 32
     num_convs_in_dense_blocks = [4, 4, 4, 4]
     blks = []
@@ -673,46 +825,92 @@ def sec_7_7() -> None:
             blks.append(transition_block(num_channels, num_channels // 2))
             num_channels = num_channels // 2
     net = nn.Sequential(
-        b1, *blks,
-        nn.BatchNorm2d(num_channels), nn.ReLU(),
+        b1,
+        *blks,
+        nn.BatchNorm2d(num_channels),
+        nn.ReLU(),
         nn.AdaptiveAvgPool2d((1, 1)),
         nn.Flatten(),
-        nn.Linear(num_channels, 10))
+        nn.Linear(num_channels, 10),
+    )
     lr, num_epochs, batch_size = 0.1, ARGS.epochs, 256
-    train_iter, test_iter = few(*d2l.load_data_fashion_mnist(batch_size, resize=96))
+    train_iter, test_iter = few(
+        *d2l.load_data_fashion_mnist(batch_size, resize=96)
+    )
     d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 
 
 SECTIONS = {
-    "3.5": sec_3_5, "3.6": sec_3_6, "3.7": sec_3_7,
-    "4.1": sec_4_1, "4.2": sec_4_2, "4.3": sec_4_3, "4.6": sec_4_6,
-    "6.2": sec_6_2, "6.3": sec_6_3, "6.4": sec_6_4, "6.5": sec_6_5, "6.6": sec_6_6,
-    "7.1": sec_7_1, "7.2": sec_7_2, "7.3": sec_7_3, "7.4": sec_7_4,
-    "7.5": sec_7_5, "7.6": sec_7_6, "7.7": sec_7_7,
+    "3.5": sec_3_5,
+    "3.6": sec_3_6,
+    "3.7": sec_3_7,
+    "4.1": sec_4_1,
+    "4.2": sec_4_2,
+    "4.3": sec_4_3,
+    "4.6": sec_4_6,
+    "6.2": sec_6_2,
+    "6.3": sec_6_3,
+    "6.4": sec_6_4,
+    "6.5": sec_6_5,
+    "6.6": sec_6_6,
+    "7.1": sec_7_1,
+    "7.2": sec_7_2,
+    "7.3": sec_7_3,
+    "7.4": sec_7_4,
+    "7.5": sec_7_5,
+    "7.6": sec_7_6,
+    "7.7": sec_7_7,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("sections", nargs="*", metavar="SECTION",
-                   help=f"sections to run (default all: {', '.join(SECTIONS)})")
-    p.add_argument("--batches", type=int, default=2, help="training batches per epoch")
-    p.add_argument("--test-batches", type=int, default=1, help="test batches per evaluation")
-    p.add_argument("--epochs", type=int, default=1, help="epochs (d2l trains 10)")
-    p.add_argument("--max-examples", type=int, default=None,
-                   help="cut every batch to this many examples (default: d2l's batch sizes)")
+    p.add_argument(
+        "sections",
+        nargs="*",
+        metavar="SECTION",
+        help=f"sections to run (default all: {', '.join(SECTIONS)})",
+    )
+    p.add_argument(
+        "--batches", type=int, default=2, help="training batches per epoch"
+    )
+    p.add_argument(
+        "--test-batches",
+        type=int,
+        default=1,
+        help="test batches per evaluation",
+    )
+    p.add_argument(
+        "--epochs", type=int, default=1, help="epochs (d2l trains 10)"
+    )
+    p.add_argument(
+        "--max-examples",
+        type=int,
+        default=None,
+        help="cut every batch to this many examples (default: d2l's batch sizes)",
+    )
     args = p.parse_args(argv)
     unknown = [name for name in args.sections if name not in SECTIONS]
     if unknown:
-        p.error(f"unknown sections {unknown}; choose from {', '.join(SECTIONS)}")
+        p.error(
+            f"unknown sections {unknown}; choose from {', '.join(SECTIONS)}"
+        )
     for name in ("batches", "test_batches", "epochs", "max_examples"):
         if getattr(args, name) is not None and getattr(args, name) < 1:
-            p.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
-    ARGS.batches, ARGS.test_batches, ARGS.epochs = args.batches, args.test_batches, args.epochs
+            p.error(
+                f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}"
+            )
+    ARGS.batches, ARGS.test_batches, ARGS.epochs = (
+        args.batches,
+        args.test_batches,
+        args.epochs,
+    )
     ARGS.max_examples = args.max_examples
     torch.manual_seed(0)
     for name in args.sections or list(SECTIONS):
-        print(f"== {name} {SECTIONS[name].__doc__.split(' ', 1)[1]}", flush=True)
+        print(
+            f"== {name} {SECTIONS[name].__doc__.split(' ', 1)[1]}", flush=True
+        )
         timer = d2l.Timer()
         SECTIONS[name]()
         print(f"== {name} done in {timer.stop():.1f} sec", flush=True)

@@ -38,19 +38,37 @@ matmul int32 float32 concat stack abs eye
 numpy size reshape to reduce_sum argmax astype transpose
 """.split()
 TORCH_ALIASES = {
-    "ones": torch.ones, "zeros": torch.zeros, "tensor": torch.tensor,
-    "arange": torch.arange, "sin": torch.sin, "sinh": torch.sinh, "cos": torch.cos,
-    "cosh": torch.cosh, "tanh": torch.tanh, "linspace": torch.linspace,
-    "exp": torch.exp, "log": torch.log, "normal": torch.normal, "rand": torch.rand,
-    "matmul": torch.matmul, "int32": torch.int32, "float32": torch.float32,
-    "concat": torch.cat, "stack": torch.stack, "abs": torch.abs, "eye": torch.eye,
+    "ones": torch.ones,
+    "zeros": torch.zeros,
+    "tensor": torch.tensor,
+    "arange": torch.arange,
+    "sin": torch.sin,
+    "sinh": torch.sinh,
+    "cos": torch.cos,
+    "cosh": torch.cosh,
+    "tanh": torch.tanh,
+    "linspace": torch.linspace,
+    "exp": torch.exp,
+    "log": torch.log,
+    "normal": torch.normal,
+    "rand": torch.rand,
+    "matmul": torch.matmul,
+    "int32": torch.int32,
+    "float32": torch.float32,
+    "concat": torch.cat,
+    "stack": torch.stack,
+    "abs": torch.abs,
+    "eye": torch.eye,
 }
 REUSED = {  # the top-level d2lite objects d2l's names are
     "load_data_fashion_mnist": dl.load_data_fashion_mnist,
     "get_fashion_mnist_labels": dl.get_fashion_mnist_labels,
-    "show_images": dl.show_images, "Animator": dl.Animator,
-    "Accumulator": dl.Accumulator, "accuracy": dl.accuracy,
-    "evaluate_accuracy_gpu": dl.evaluate_accuracy_gpu, "Timer": dl.Timer,
+    "show_images": dl.show_images,
+    "Animator": dl.Animator,
+    "Accumulator": dl.Accumulator,
+    "accuracy": dl.accuracy,
+    "evaluate_accuracy_gpu": dl.evaluate_accuracy_gpu,
+    "Timer": dl.Timer,
 }
 
 
@@ -68,7 +86,10 @@ class Batches:
 
     def __iter__(self) -> Iterator[Batch]:
         for i in range(0, len(self.y), self.batch_size):
-            yield self.X[i : i + self.batch_size], self.y[i : i + self.batch_size]
+            yield (
+                self.X[i : i + self.batch_size],
+                self.y[i : i + self.batch_size],
+            )
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -110,7 +131,9 @@ def test_aliases_are_torch_and_reused_names_are_d2lite() -> None:
         assert getattr(d2l, name) is obj, name
 
 
-def test_import_d2lite_does_not_import_d2l_and_top_level_is_unchanged() -> None:
+def test_import_d2lite_does_not_import_d2l_and_top_level_is_unchanged() -> (
+    None
+):
     code = (
         "import sys, d2lite\n"
         "assert 'd2lite.d2l' not in sys.modules, 'import d2lite imported d2lite.d2l'\n"
@@ -119,12 +142,18 @@ def test_import_d2lite_does_not_import_d2l_and_top_level_is_unchanged() -> None:
         "assert 'matplotlib.pyplot' not in sys.modules, 'd2lite.d2l imported pyplot'\n"
         "print(d2l.__name__)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "d2lite.d2l"
     importers = [
-        str(p.relative_to(ROOT)) for p in (ROOT / "d2lite").rglob("*.py")
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "d2lite").rglob("*.py")
         if "d2l" not in p.relative_to(ROOT / "d2lite").parts[:1]
         and re.search(r"d2lite\.d2l\b|from d2lite import d2l\b", p.read_text())
     ]
@@ -137,14 +166,21 @@ def test_import_d2lite_does_not_import_d2l_and_top_level_is_unchanged() -> None:
 def test_function_helpers_as_d2l_calls_them() -> None:
     x = d2l.arange(6, dtype=d2l.float32)
     w = torch.ones(2, 3, requires_grad=True)
-    assert isinstance(d2l.numpy(w), np.ndarray) and d2l.numpy(w).shape == (2, 3)
+    assert isinstance(d2l.numpy(w), np.ndarray) and d2l.numpy(w).shape == (
+        2,
+        3,
+    )
     assert d2l.size(w) == 6 and d2l.size(d2l.tensor([0, 2])) == 2
     assert d2l.reshape(x, (2, 3)).shape == (2, 3)
     assert d2l.reshape(x, 3, 2).shape == (3, 2)
     assert d2l.to(x, torch.float64).dtype == torch.float64
     assert d2l.to(x, device="cpu").device.type == "cpu"
     assert float(d2l.reduce_sum(x)) == 15.0
-    assert d2l.reduce_sum(d2l.reshape(x, (2, 3)), axis=0).tolist() == [3.0, 5.0, 7.0]
+    assert d2l.reduce_sum(d2l.reshape(x, (2, 3)), axis=0).tolist() == [
+        3.0,
+        5.0,
+        7.0,
+    ]
     y_hat = d2l.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
     assert d2l.argmax(y_hat, axis=1).tolist() == [2, 2]
     assert d2l.astype(x, d2l.int32).dtype == torch.int32
@@ -162,9 +198,13 @@ def test_meshgrid_is_ij_without_warning() -> None:
 
 
 def test_helpers_name_the_function_for_non_tensors() -> None:
-    with pytest.raises(TypeError, match=r"size expects a torch.Tensor, got list"):
+    with pytest.raises(
+        TypeError, match=r"size expects a torch.Tensor, got list"
+    ):
         d2l.size([1, 2])
-    with pytest.raises(ValueError, match=r"at most 2 dimensions, got shape \(2, 2, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"at most 2 dimensions, got shape \(2, 2, 2\)"
+    ):
         d2l.transpose(torch.zeros(2, 2, 2))
 
 
@@ -173,7 +213,9 @@ def test_helpers_name_the_function_for_non_tensors() -> None:
 
 def test_get_dataloader_workers_is_d2ls_four_at_most() -> None:
     workers = d2l.get_dataloader_workers()
-    assert isinstance(workers, int) and 1 <= workers <= min(4, os.cpu_count() or 4)
+    assert isinstance(workers, int) and 1 <= workers <= min(
+        4, os.cpu_count() or 4
+    )
 
 
 @pytest.mark.realdata
@@ -181,11 +223,21 @@ def test_load_data_fashion_mnist_positional_with_resize() -> None:
     train_iter, test_iter = d2l.load_data_fashion_mnist(32, 64)
     X, y = next(iter(train_iter))
     assert (X.shape, X.dtype, y.shape, y.dtype) == (
-        (32, 1, 64, 64), torch.float32, (32,), torch.int64)
+        (32, 1, 64, 64),
+        torch.float32,
+        (32,),
+        torch.int64,
+    )
     assert len(train_iter) == 60000 // 32 and len(test_iter) == -(-10000 // 32)
-    assert d2l.get_fashion_mnist_labels(y[:2]) == dl.get_fashion_mnist_labels(y[:2].tolist())
-    axes = d2l.show_images(X[:18].reshape(18, 64, 64), 2, 9,
-                           titles=d2l.get_fashion_mnist_labels(y[:18]))
+    assert d2l.get_fashion_mnist_labels(y[:2]) == dl.get_fashion_mnist_labels(
+        y[:2].tolist()
+    )
+    axes = d2l.show_images(
+        X[:18].reshape(18, 64, 64),
+        2,
+        9,
+        titles=d2l.get_fashion_mnist_labels(y[:18]),
+    )
     assert len(axes) == 18 and axes[0].get_title() in dl.FASHION_MNIST_CLASSES
 
 
@@ -198,7 +250,9 @@ def test_use_svg_display_and_set_figsize_outside_jupyter() -> None:
     assert tuple(d2l.plt.rcParams["figure.figsize"]) == (3.5, 2.5)
     d2l.set_figsize((5, 2.5))
     assert tuple(d2l.plt.rcParams["figure.figsize"]) == (5.0, 2.5)
-    with pytest.raises(ValueError, match=r"figsize must be a \(width, height\) pair"):
+    with pytest.raises(
+        ValueError, match=r"figsize must be a \(width, height\) pair"
+    ):
         d2l.set_figsize(5)
 
 
@@ -209,7 +263,9 @@ def test_set_axes_positional() -> None:
     assert (axes.get_xlabel(), axes.get_ylabel()) == ("x", "f(x)")
     assert axes.get_yscale() == "log" and tuple(axes.get_xlim()) == (1.0, 2.0)
     assert [t.get_text() for t in axes.get_legend().get_texts()] == ["f"]
-    with pytest.raises(ValueError, match=r"xscale must be one of .* got 'lin'"):
+    with pytest.raises(
+        ValueError, match=r"xscale must be one of .* got 'lin'"
+    ):
         d2l.set_axes(axes, None, None, None, None, "lin", "linear", None)
 
 
@@ -219,15 +275,23 @@ def test_plot_d2l_call_forms() -> None:
     d2l.plot(x.detach(), y.detach(), "x", "relu(x)", figsize=(5, 2.5))
     axes = d2l.plt.gca()
     assert len(axes.lines) == 1 and axes.get_xlabel() == "x"
-    d2l.plot(x, [torch.sigmoid(x), torch.tanh(x)], "x", "f(x)",
-             legend=["sigmoid", "tanh"])  # tensors that require grad
+    d2l.plot(
+        x,
+        [torch.sigmoid(x), torch.tanh(x)],
+        "x",
+        "f(x)",
+        legend=["sigmoid", "tanh"],
+    )  # tensors that require grad
     axes = d2l.plt.gca()
     assert [ln.get_linestyle() for ln in axes.lines] == ["-", "--"]
-    np.testing.assert_allclose(axes.lines[1].get_ydata(), np.tanh(x.detach().numpy()),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        axes.lines[1].get_ydata(), np.tanh(x.detach().numpy()), rtol=1e-6
+    )
     d2l.plot([3.0, 1.0, 2.0])  # Y only: against the index
     assert list(d2l.plt.gca().lines[0].get_xdata()) == [0, 1, 2]
-    d2l.plot(np.arange(3), [np.arange(3) * k for k in range(6)])  # more series than fmts
+    d2l.plot(
+        np.arange(3), [np.arange(3) * k for k in range(6)]
+    )  # more series than fmts
     assert len(d2l.plt.gca().lines) == 6
     _, ax = d2l.plt.subplots()
     d2l.plot(np.arange(3), np.arange(3), axes=ax, xlim=[0, 2], yscale="log")
@@ -257,7 +321,9 @@ def test_accumulator_accuracy_and_timer() -> None:
     timer.stop()
     timer.start()
     timer.stop()
-    assert len(timer.cumsum()) == 2 and timer.sum() == pytest.approx(2 * timer.avg())
+    assert len(timer.cumsum()) == 2 and timer.sum() == pytest.approx(
+        2 * timer.avg()
+    )
 
 
 def test_evaluate_accuracy_with_a_function_net() -> None:
@@ -278,20 +344,32 @@ def test_sgd_steps_and_zeroes_gradients() -> None:
     W = torch.ones(3, requires_grad=True)
     (W * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
     d2l.sgd([W], 0.5, 2)
-    assert W.tolist() == [0.75, 0.5, 0.25] and W.grad.tolist() == [0.0, 0.0, 0.0]
+    assert W.tolist() == [0.75, 0.5, 0.25] and W.grad.tolist() == [
+        0.0,
+        0.0,
+        0.0,
+    ]
     fresh = torch.ones(2, requires_grad=True)
-    with pytest.raises(ValueError, match=r"params\[0\] \(shape \(2,\)\) has no gradient"):
+    with pytest.raises(
+        ValueError, match=r"params\[0\] \(shape \(2,\)\) has no gradient"
+    ):
         d2l.sgd([fresh], 0.1, 2)
-    with pytest.raises(ValueError, match="batch_size must be a positive int, got batch_size=0"):
+    with pytest.raises(
+        ValueError, match="batch_size must be a positive int, got batch_size=0"
+    ):
         d2l.sgd([W], 0.1, 0)
-    with pytest.raises(TypeError, match="lr must be a positive number, got '0.1'"):
+    with pytest.raises(
+        TypeError, match="lr must be a positive number, got '0.1'"
+    ):
         d2l.sgd([W], "0.1", 2)
 
 
 def _scratch_params() -> list[torch.Tensor]:
     torch.manual_seed(0)
-    return [torch.normal(0, 0.01, size=(16, 10), requires_grad=True),
-            torch.zeros(10, requires_grad=True)]
+    return [
+        torch.normal(0, 0.01, size=(16, 10), requires_grad=True),
+        torch.zeros(10, requires_grad=True),
+    ]
 
 
 @pytest.mark.parametrize("reduction", ["none", "mean"])
@@ -304,17 +382,23 @@ def test_train_epoch_ch3_updater_and_optimizer_agree(reduction: str) -> None:
     for use_optimizer in (False, True):
         W, b = _scratch_params()
 
-        def net(X: torch.Tensor) -> torch.Tensor:
+        def net(X: torch.Tensor, W=W, b=b) -> torch.Tensor:
             return torch.matmul(X.reshape((-1, 16)), W) + b
 
-        updater = (torch.optim.SGD([W, b], lr=0.5) if use_optimizer
-                   else (lambda batch_size: d2l.sgd([W, b], 0.5, batch_size)))
-        train_loss, train_acc = d2l.train_epoch_ch3(net, batches, loss, updater)
+        def sgd(batch_size: int, W=W, b=b) -> None:
+            d2l.sgd([W, b], 0.5, batch_size)
+
+        updater = torch.optim.SGD([W, b], lr=0.5) if use_optimizer else sgd
+        train_loss, train_acc = d2l.train_epoch_ch3(
+            net, batches, loss, updater
+        )
         results.append((train_loss, train_acc, W.detach().clone()))
     (l0, a0, W0), (l1, a1, W1) = results
     assert l0 == pytest.approx(l1) and a0 == a1 and 0.0 <= a0 <= 1.0
     torch.testing.assert_close(W0, W1)
-    assert 1.0 < l0 < 2.4  # a mean per example (ln 10 = 2.30 at the start), not per batch
+    assert (
+        1.0 < l0 < 2.4
+    )  # a mean per example (ln 10 = 2.30 at the start), not per batch
 
 
 def test_train_ch3_returns_none_prints_nothing_and_learns(
@@ -338,9 +422,13 @@ def test_train_ch3_one_epoch_and_bad_arguments() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "identical xlims" warning
         d2l.train_ch3(net, batches, batches, nn.CrossEntropyLoss(), 1, trainer)
-    with pytest.raises(ValueError, match="num_epochs must be a positive int, got num_epochs=0"):
+    with pytest.raises(
+        ValueError, match="num_epochs must be a positive int, got num_epochs=0"
+    ):
         d2l.train_ch3(net, batches, batches, nn.CrossEntropyLoss(), 0, trainer)
-    with pytest.raises(TypeError, match="updater must be a torch.optim.Optimizer"):
+    with pytest.raises(
+        TypeError, match="updater must be a torch.optim.Optimizer"
+    ):
         d2l.train_ch3(net, batches, batches, nn.CrossEntropyLoss(), 1, 0.1)
     with pytest.raises(TypeError, match="loss must be callable"):
         d2l.train_ch3(net, batches, batches, "cross_entropy", 1, trainer)
@@ -355,37 +443,63 @@ def test_predict_ch3_titles_true_and_predicted() -> None:
     axes = d2l.plt.gcf().axes
     assert len(axes) == 6
     true, pred = axes[0].get_title().split("\n")
-    assert true in dl.FASHION_MNIST_CLASSES and pred in dl.FASHION_MNIST_CLASSES
+    assert (
+        true in dl.FASHION_MNIST_CLASSES and pred in dl.FASHION_MNIST_CLASSES
+    )
     assert net.training  # its mode is restored
     d2l.predict_ch3(net, Batches(16, 8), 3)
     assert len(d2l.plt.gcf().axes) == 3
-    with pytest.raises(ValueError, match="n=9 but the first batch holds 8 images"):
+    with pytest.raises(
+        ValueError, match="n=9 but the first batch holds 8 images"
+    ):
         d2l.predict_ch3(net, Batches(16, 8), 9)
 
 
-LOSS_LINE = re.compile(r"^loss \d+\.\d{3}, train acc [01]\.\d{3}, test acc [01]\.\d{3}$")
+LOSS_LINE = re.compile(
+    r"^loss \d+\.\d{3}, train acc [01]\.\d{3}, test acc [01]\.\d{3}$"
+)
 SPEED_LINE = re.compile(r"^\d+\.\d examples/sec on cpu$")
 
 
-@pytest.mark.parametrize("n", [16, 48])  # one and three batches per epoch (< 5)
+@pytest.mark.parametrize(
+    "n", [16, 48]
+)  # one and three batches per epoch (< 5)
 def test_train_ch6_positional_prints_d2ls_lines_returns_none(
-    n: int, capsys: pytest.CaptureFixture[str],
+    n: int,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     torch.manual_seed(0)
     batches = Batches(n, 16)
-    assert d2l.train_ch6(linear_net(), batches, batches, 2, 0.9, torch.device("cpu")) is None
+    assert (
+        d2l.train_ch6(
+            linear_net(), batches, batches, 2, 0.9, torch.device("cpu")
+        )
+        is None
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "training on cpu"
-    assert LOSS_LINE.match(lines[1]) and SPEED_LINE.match(lines[2]) and len(lines) == 3
+    assert (
+        LOSS_LINE.match(lines[1])
+        and SPEED_LINE.match(lines[2])
+        and len(lines) == 3
+    )
 
 
-def test_train_ch6_checks_before_printing(capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_ch6_checks_before_printing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     batches = Batches(16, 16)
-    with pytest.raises(ValueError, match="lr must be a positive finite number, got lr=-0.9"):
+    with pytest.raises(
+        ValueError, match="lr must be a positive finite number, got lr=-0.9"
+    ):
         d2l.train_ch6(linear_net(), batches, batches, 2, -0.9, "cpu")
-    with pytest.raises(ValueError, match="num_epochs must be a positive int, got num_epochs=0"):
+    with pytest.raises(
+        ValueError, match="num_epochs must be a positive int, got num_epochs=0"
+    ):
         d2l.train_ch6(linear_net(), batches, batches, 0, 0.9, "cpu")
-    with pytest.raises(TypeError, match="net must be a torch.nn.Module, got function"):
+    with pytest.raises(
+        TypeError, match="net must be a torch.nn.Module, got function"
+    ):
         d2l.train_ch6(lambda X: X, batches, batches, 2, 0.9, "cpu")
     assert "training on" not in capsys.readouterr().out
 
@@ -395,7 +509,8 @@ def test_devices() -> None:
     assert d2l.try_gpu(d2l.num_gpus() + 5) == torch.device("cpu")  # d2l's rule
     assert d2l.try_all_gpus() == (
         [torch.device(f"cuda:{i}") for i in range(torch.cuda.device_count())]
-        or [torch.device("cpu")])
+        or [torch.device("cpu")]
+    )
     assert d2l.num_gpus() == torch.cuda.device_count()
     with pytest.raises(ValueError, match="i must be an int >= 0, got i=-1"):
         d2l.try_gpu(-1)
@@ -414,9 +529,14 @@ def test_corr2d_d2ls_example_and_conv2d_oracle() -> None:
     X, K = torch.randn(7, 9, generator=gen), torch.randn(3, 2, generator=gen)
     oracle = F.conv2d(X[None, None], K[None, None])[0, 0]  # (5, 8)
     torch.testing.assert_close(d2l.corr2d(X, K), oracle)
-    assert d2l.corr2d(torch.ones(3, 3, dtype=torch.int64), torch.ones(2, 2)).dtype == torch.float32
-    assert d2l.corr2d(torch.ones(3, 3, dtype=torch.int64),
-                      torch.ones(2, 2, dtype=torch.int64)).tolist() == [[4.0, 4.0], [4.0, 4.0]]
+    assert (
+        d2l.corr2d(torch.ones(3, 3, dtype=torch.int64), torch.ones(2, 2)).dtype
+        == torch.float32
+    )
+    assert d2l.corr2d(
+        torch.ones(3, 3, dtype=torch.int64),
+        torch.ones(2, 2, dtype=torch.int64),
+    ).tolist() == [[4.0, 4.0], [4.0, 4.0]]
 
 
 def test_corr2d_learns_an_edge_kernel() -> None:
@@ -432,13 +552,19 @@ def test_corr2d_learns_an_edge_kernel() -> None:
         with torch.no_grad():
             weight -= 0.03 * weight.grad
             weight.grad.zero_()
-    torch.testing.assert_close(weight.detach(), torch.tensor([[1.0, -1.0]]), atol=0.05, rtol=0)
+    torch.testing.assert_close(
+        weight.detach(), torch.tensor([[1.0, -1.0]]), atol=0.05, rtol=0
+    )
 
 
 def test_corr2d_errors_name_the_argument() -> None:
-    with pytest.raises(ValueError, match=r"X must be a 2-D tensor .* got shape \(1, 1, 3, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"X must be a 2-D tensor .* got shape \(1, 1, 3, 3\)"
+    ):
         d2l.corr2d(torch.ones(1, 1, 3, 3), torch.ones(2, 2))
-    with pytest.raises(ValueError, match=r"K of shape \(4, 1\) must be non-empty and fit"):
+    with pytest.raises(
+        ValueError, match=r"K of shape \(4, 1\) must be non-empty and fit"
+    ):
         d2l.corr2d(torch.ones(3, 3), torch.ones(4, 1))
     with pytest.raises(TypeError, match="K must be a torch.Tensor, got list"):
         d2l.corr2d(torch.ones(3, 3), [[1.0]])
@@ -455,16 +581,22 @@ def test_residual_shapes_names_and_oracle() -> None:
     assert keys == {"conv1", "conv2", "conv3", "bn1", "bn2"}  # d2l's names
     blk.eval()
     with torch.no_grad():
-        Y = F.relu(blk.bn2(blk.conv2(F.relu(blk.bn1(blk.conv1(X))))) + blk.conv3(X))
+        Y = F.relu(
+            blk.bn2(blk.conv2(F.relu(blk.bn1(blk.conv1(X))))) + blk.conv3(X)
+        )
         torch.testing.assert_close(blk(X), Y)
 
 
 def test_residual_rejects_a_shortcut_that_cannot_add() -> None:
-    with pytest.raises(ValueError, match=r"Residual\(3, 6, use_1x1conv=False, strides=1\)"):
+    with pytest.raises(
+        ValueError, match=r"Residual\(3, 6, use_1x1conv=False, strides=1\)"
+    ):
         d2l.Residual(3, 6)
     with pytest.raises(ValueError, match="pass use_1x1conv=True"):
         d2l.Residual(3, 3, strides=2)
-    with pytest.raises(ValueError, match="num_channels must be a positive int"):
+    with pytest.raises(
+        ValueError, match="num_channels must be a positive int"
+    ):
         d2l.Residual(3, 0, True)
     with pytest.raises(TypeError, match="use_1x1conv must be True or False"):
         d2l.Residual(3, 6, "yes")
@@ -473,10 +605,13 @@ def test_residual_rejects_a_shortcut_that_cannot_add() -> None:
 # ---------------------------------------------------- scripts, no Jupyter
 
 
-def test_a_plain_script_runs_the_animator_and_both_loops(tmp_path: Path) -> None:
+def test_a_plain_script_runs_the_animator_and_both_loops(
+    tmp_path: Path,
+) -> None:
     """No Jupyter: the Animator draws off screen and prints no figure repr."""
     script = tmp_path / "d2l_script.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import torch
         from torch import nn
         from d2lite import d2l
@@ -494,11 +629,18 @@ def test_a_plain_script_runs_the_animator_and_both_loops(tmp_path: Path) -> None
         trainer = torch.optim.SGD(net.parameters(), lr=0.1)
         d2l.train_ch3(net, batches, batches, loss, 2, trainer)
         d2l.train_ch6(net, batches, batches, 2, 0.9, d2l.try_gpu())
-    """))
+    """)
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
     env.pop("JPY_PARENT_PID", None)
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                         env=env, cwd=tmp_path, timeout=300)
+    out = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     lines = out.stdout.splitlines()
     assert lines[0] == "points [[1.0, 2.0, 3.0], []]"
@@ -515,24 +657,59 @@ def test_a_plain_script_runs_the_animator_and_both_loops(tmp_path: Path) -> None
 def test_d2l_chapters_3_to_7_run_on_the_real_data() -> None:
     """tests/d2l_chapters.py: d2l-zh 2.0's chapter code, import line changed."""
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    cmd = [sys.executable, str(ROOT / "tests" / "d2l_chapters.py"),
-           "--batches", "2", "--test-batches", "1", "--max-examples", "32"]
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
+    cmd = [
+        sys.executable,
+        str(ROOT / "tests" / "d2l_chapters.py"),
+        "--batches",
+        "2",
+        "--test-batches",
+        "1",
+        "--max-examples",
+        "32",
+    ]
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=900
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     text = out.stdout
     sections = re.findall(r"^== (\d\.\d) done in", text, flags=re.M)
-    assert sections == ["3.5", "3.6", "3.7", "4.1", "4.2", "4.3", "4.6", "6.2", "6.3",
-                        "6.4", "6.5", "6.6", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "7.7"]
+    assert sections == [
+        "3.5",
+        "3.6",
+        "3.7",
+        "4.1",
+        "4.2",
+        "4.3",
+        "4.6",
+        "6.2",
+        "6.3",
+        "6.4",
+        "6.5",
+        "6.6",
+        "7.1",
+        "7.2",
+        "7.3",
+        "7.4",
+        "7.5",
+        "7.6",
+        "7.7",
+    ]
     lines = text.splitlines()
     device = str(d2l.try_gpu())
     train_ch6_runs = 9  # 6.6, 7.1-7.4, 7.5 twice, 7.6, 7.7
     assert lines.count(f"training on {device}") == train_ch6_runs
     loss_lines = [ln for ln in lines if ln.startswith("loss ")]
-    assert len(loss_lines) == train_ch6_runs and all(LOSS_LINE.match(ln) for ln in loss_lines)
-    assert sum(ln.endswith(f" examples/sec on {device}") for ln in lines) == train_ch6_runs
+    assert len(loss_lines) == train_ch6_runs and all(
+        LOSS_LINE.match(ln) for ln in loss_lines
+    )
+    assert (
+        sum(ln.endswith(f" examples/sec on {device}") for ln in lines)
+        == train_ch6_runs
+    )
     for expected in (
         "torch.Size([32, 1, 64, 64]) torch.float32 torch.Size([32]) torch.int64",  # 3.5
-        "tensor([2.3026, 0.6931])", "0.5",  # 3.6
+        "tensor([2.3026, 0.6931])",
+        "0.5",  # 3.6
         "tensor([[19., 25.],\n        [37., 43.]])",  # 6.2
         "tensor([[ 56.,  72.],\n        [104., 120.]])",  # 6.4
         "tensor([[[[10.]]]])",  # 6.5

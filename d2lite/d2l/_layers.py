@@ -37,7 +37,9 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     dtype = torch.promote_types(X.dtype, K.dtype)
     if not dtype.is_floating_point:
         dtype = torch.get_default_dtype()
-    windows = X.to(dtype).unfold(0, h, 1).unfold(1, w, 1)  # (H-h+1, W-w+1, h, w)
+    windows = (
+        X.to(dtype).unfold(0, h, 1).unfold(1, w, 1)
+    )  # (H-h+1, W-w+1, h, w)
     return (windows * K.to(dtype)).sum(dim=(-2, -1))  # (H-h+1, W-w+1)
 
 
@@ -63,12 +65,22 @@ class Residual(nn.Module):
         strides: int = 1,
     ) -> None:
         super().__init__()
-        input_channels = check_int("input_channels", input_channels, hint="e.g. Residual(3, 3)")
-        num_channels = check_int("num_channels", num_channels, hint="e.g. Residual(3, 6, True)")
-        strides = check_int("strides", strides, hint="e.g. strides=2 to halve H and W")
+        input_channels = check_int(
+            "input_channels", input_channels, hint="e.g. Residual(3, 3)"
+        )
+        num_channels = check_int(
+            "num_channels", num_channels, hint="e.g. Residual(3, 6, True)"
+        )
+        strides = check_int(
+            "strides", strides, hint="e.g. strides=2 to halve H and W"
+        )
         if not isinstance(use_1x1conv, bool):
-            raise TypeError(f"use_1x1conv must be True or False, got {use_1x1conv!r}")
-        if not use_1x1conv and (num_channels != input_channels or strides != 1):
+            raise TypeError(
+                f"use_1x1conv must be True or False, got {use_1x1conv!r}"
+            )
+        if not use_1x1conv and (
+            num_channels != input_channels or strides != 1
+        ):
             raise ValueError(
                 f"Residual({input_channels}, {num_channels}, use_1x1conv=False, "
                 f"strides={strides}) cannot add its input to its output: the "
@@ -76,11 +88,19 @@ class Residual(nn.Module):
                 "to change them"
             )
         self.conv1 = nn.Conv2d(
-            input_channels, num_channels, kernel_size=3, padding=1, stride=strides
+            input_channels,
+            num_channels,
+            kernel_size=3,
+            padding=1,
+            stride=strides,
         )
-        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv2d(
+            num_channels, num_channels, kernel_size=3, padding=1
+        )
         self.conv3 = (
-            nn.Conv2d(input_channels, num_channels, kernel_size=1, stride=strides)
+            nn.Conv2d(
+                input_channels, num_channels, kernel_size=1, stride=strides
+            )
             if use_1x1conv
             else None
         )

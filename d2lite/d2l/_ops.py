@@ -47,7 +47,9 @@ def _check_tensor(name: str, x: Any) -> torch.Tensor:
     return x
 
 
-def meshgrid(*tensors: torch.Tensor, indexing: str = "ij") -> tuple[torch.Tensor, ...]:
+def meshgrid(
+    *tensors: torch.Tensor, indexing: str = "ij"
+) -> tuple[torch.Tensor, ...]:
     """``torch.meshgrid`` with ``indexing="ij"`` spelled out.
 
     That is what ``torch.meshgrid`` computes without the argument (and what

@@ -50,7 +50,7 @@ def _check_scale(name: str, scale: str) -> None:
 
 
 def set_axes(
-    axes: "Axes",
+    axes: Axes,
     xlabel: str | None,
     ylabel: str | None,
     xlim: Sequence[float] | None,
@@ -121,7 +121,7 @@ def plot(
     yscale: str = "linear",
     fmts: Sequence[str] = ("-", "m--", "g-.", "r:"),
     figsize: tuple[float, float] = (3.5, 2.5),
-    axes: "Axes | None" = None,
+    axes: Axes | None = None,
 ) -> None:
     """Plot one or more series (d2l's ``plot``).
 

@@ -29,7 +29,9 @@ def _check_lr(lr: object) -> float:
             " e.g. lr=0.1"
         )
     if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a positive finite number, got lr={lr}; e.g. lr=0.1")
+        raise ValueError(
+            f"lr must be a positive finite number, got lr={lr}; e.g. lr=0.1"
+        )
     return float(lr)
 
 
@@ -48,7 +50,9 @@ def sgd(params: Sequence[torch.Tensor], lr: float, batch_size: int) -> None:
     a summed loss (``l.sum().backward()``) into that of the batch mean.
     """
     lr = _check_lr(lr)
-    batch_size = check_int("batch_size", batch_size, hint="e.g. sgd([W, b], lr, X.shape[0])")
+    batch_size = check_int(
+        "batch_size", batch_size, hint="e.g. sgd([W, b], lr, X.shape[0])"
+    )
     with torch.no_grad():
         for i, param in enumerate(params):
             if param.grad is None:
@@ -61,7 +65,9 @@ def sgd(params: Sequence[torch.Tensor], lr: float, batch_size: int) -> None:
             param.grad.zero_()
 
 
-def evaluate_accuracy(net: Callable[[torch.Tensor], torch.Tensor], data_iter: Batches) -> float:
+def evaluate_accuracy(
+    net: Callable[[torch.Tensor], torch.Tensor], data_iter: Batches
+) -> float:
     """Return the accuracy of ``net`` on ``data_iter`` (d2l's chapter-3 helper).
 
     The batches go to the device of the net's parameters (CPU for a plain
@@ -73,13 +79,17 @@ def evaluate_accuracy(net: Callable[[torch.Tensor], torch.Tensor], data_iter: Ba
 
 def _check_ch3_args(net: object, loss: object, updater: object) -> None:
     if not callable(net):
-        raise TypeError(f"net must be a module or a function X -> y_hat, got {net!r}")
+        raise TypeError(
+            f"net must be a module or a function X -> y_hat, got {net!r}"
+        )
     if not callable(loss):
         raise TypeError(
             f"loss must be callable (y_hat, y) -> loss, got {loss!r}; e.g. "
             "loss = nn.CrossEntropyLoss(reduction='none')"
         )
-    if not isinstance(updater, torch.optim.Optimizer) and not callable(updater):
+    if not isinstance(updater, torch.optim.Optimizer) and not callable(
+        updater
+    ):
         raise TypeError(
             f"updater must be a torch.optim.Optimizer or a function of the batch "
             f"size, got {updater!r}; e.g. torch.optim.SGD(net.parameters(), lr=0.1)"
@@ -113,7 +123,9 @@ def train_epoch_ch3(
         y_hat = net(X)  # (B, C)
         l = loss(y_hat, y)
         if not isinstance(l, torch.Tensor):
-            raise TypeError(f"loss must return a tensor, it returned {type(l).__name__}")
+            raise TypeError(
+                f"loss must return a tensor, it returned {type(l).__name__}"
+            )
         l_sum = l.sum() if l.dim() else l * y.numel()  # a mean times B
         if isinstance(updater, torch.optim.Optimizer):
             updater.zero_grad()
@@ -122,7 +134,9 @@ def train_epoch_ch3(
         else:
             l_sum.backward()
             updater(X.shape[0])
-        metric.add(float(l_sum.detach()), dl.accuracy(y_hat.detach(), y), y.numel())
+        metric.add(
+            float(l_sum.detach()), dl.accuracy(y_hat.detach(), y), y.numel()
+        )
     if metric[2] == 0:
         raise ValueError(
             "train_iter yielded no examples; pass a non-empty iterable of (X, y)"
@@ -165,9 +179,13 @@ def predict_ch3(net: Callable, test_iter: Batches, n: int = 6) -> None:
     try:
         X, y = next(iter(test_iter))  # (B, 1, H, W), (B,)
     except StopIteration:
-        raise ValueError("test_iter yielded no batch; pass e.g. test_iter") from None
+        raise ValueError(
+            "test_iter yielded no batch; pass e.g. test_iter"
+        ) from None
     if n > len(X):
-        raise ValueError(f"n={n} but the first batch holds {len(X)} images; pass n <= {len(X)}")
+        raise ValueError(
+            f"n={n} but the first batch holds {len(X)} images; pass n <= {len(X)}"
+        )
     device = _net_device(net)
     was_training = isinstance(net, nn.Module) and net.training
     if isinstance(net, nn.Module):
@@ -226,7 +244,9 @@ def try_gpu(i: int = 0) -> torch.device:
     (as ``dl.try_gpu``); ``try_gpu(i)`` for a GPU that does not exist
     returns the CPU, as d2l's does.
     """
-    i = check_int("i", i, minimum=0, hint="i is the GPU index: try_gpu() for the first")
+    i = check_int(
+        "i", i, minimum=0, hint="i is the GPU index: try_gpu() for the first"
+    )
     if i < num_gpus() or (i == 0 and num_gpus() == 0):
         return dl.try_gpu(i)
     return torch.device("cpu")
@@ -234,4 +254,6 @@ def try_gpu(i: int = 0) -> torch.device:
 
 def try_all_gpus() -> list[torch.device]:
     """Return every CUDA GPU, or ``[cpu]`` if there is none."""
-    return [torch.device(f"cuda:{i}") for i in range(num_gpus())] or [torch.device("cpu")]
+    return [torch.device(f"cuda:{i}") for i in range(num_gpus())] or [
+        torch.device("cpu")
+    ]
