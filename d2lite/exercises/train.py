@@ -8,7 +8,8 @@ matrices themselves, and the flip check compares the answer with
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from d2lite.exercises._cases import short_repr
 from d2lite.exercises.registry import Case, CheckFailed, exercise
@@ -279,7 +280,8 @@ def _ex6_diagnose(answer: Callable[..., Any], case: tuple,
     wrong = [name for name, got, want in (("mean loss", loss, right_loss),
                                            ("accuracy", acc, right_acc))
              if not _close(got, want)]
-    return (f"the {' and the '.join(wrong)} differ from the reference "
+    verb = "differ" if len(wrong) > 1 else "differs"
+    return (f"the {' and the '.join(wrong)} {verb} from the reference "
             "epoch on the same batches; use the loss of each batch times "
             "its size, summed and divided by the number of examples, and "
             "correct predictions divided by the number of examples")
