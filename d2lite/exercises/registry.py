@@ -117,8 +117,20 @@ from d2lite.exercises._compare import mismatch, phrase
 __all__ = ["CHAPTERS", "Case", "CheckFailed", "Exercise", "KINDS",
            "REGISTRY", "Registry", "exercise", "expect", "unregister"]
 
-#: The chapters that own a module ``d2lite/exercises/<chapter>.py``.
-CHAPTERS = ("conv", "lenet", "vgg", "train")
+def _chapter_modules() -> tuple[str, ...]:
+    """The public modules of this package: one per chapter with checks."""
+    import pkgutil
+    from pathlib import Path
+
+    here = [str(Path(__file__).parent)]
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(here)
+                        if not m.name.startswith("_")
+                        and m.name != "registry"))
+
+
+#: The chapters that own a module ``d2lite/exercises/<chapter>.py``; adding
+#: a chapter's checks is adding its module, nothing else.
+CHAPTERS = _chapter_modules()
 #: The kinds of check.
 KINDS = ("function", "value", "custom")
 #: Names that cannot be aliases (they are the checker's own attributes).

@@ -1,6 +1,6 @@
 """Hidden cases of the checked exercises of chapter 4, training.
 
-The notebook ``notebooks/04_training.ipynb`` calls ``dl.check("train-ex<N>",
+The chapter on training calls ``dl.check("train-ex<N>",
 answer)``. Expected values are computed here: steps per epoch are counted
 on real :class:`d2lite.data.TensorLoader` objects, accuracies from the
 matrices themselves, and the flip check compares the answer with
