@@ -1,6 +1,6 @@
 """Hidden cases of the checked exercises of chapter 1, convolution arithmetic.
 
-The notebook ``notebooks/01_convolution_arithmetic.ipynb`` calls
+The chapter on convolution arithmetic calls
 ``dl.check("conv-ex<N>", answer)``; expected values are computed here with
 the package's own arithmetic (:mod:`d2lite.shapes`), which its tests compare
 with PyTorch.
