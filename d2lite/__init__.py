@@ -7,7 +7,15 @@ Import it by name::
     net = dl.lenet()
     history = dl.train_ch6(net, train_iter, test_iter, num_epochs=10, lr=0.9)
 """
-from d2lite.exercises import check
+
+from d2lite.callbacks import (
+    BestCheckpoint,
+    Callback,
+    LivePlot,
+    NonFiniteLossError,
+    ProgressBar,
+)
+from d2lite.checkpoint import load_checkpoint, save_checkpoint
 from d2lite.data import (
     FASHION_MNIST_CLASSES,
     TensorLoader,
@@ -17,6 +25,7 @@ from d2lite.data import (
     load_fashion_mnist_tensors,
     split_train_valid,
 )
+from d2lite.exercises import check
 from d2lite.glue import glue
 from d2lite.metrics import Accumulator, accuracy, evaluate_accuracy_gpu
 from d2lite.models import lenet, vgg, vgg_block
@@ -28,14 +37,6 @@ from d2lite.shapes import (
     pool_output_size,
     shape_trace,
 )
-from d2lite.callbacks import (
-    BestCheckpoint,
-    Callback,
-    LivePlot,
-    NonFiniteLossError,
-    ProgressBar,
-)
-from d2lite.checkpoint import load_checkpoint, save_checkpoint
 from d2lite.train import CallbackError, TrainState, train, train_ch6
 from d2lite.utils import Timer, set_seed, try_gpu
 

@@ -22,8 +22,9 @@ import numbers
 import os
 import struct
 import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence, Union
+from typing import Any, Union
 
 import torch
 from torch.nn import functional as F
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]
-Size2 = Union[int, Sequence[int]]
+Size2 = int | Sequence[int]
 DATASETS_DIR = Path("/usr/share/datasets")  # Debian's dataset-* packages
 
 

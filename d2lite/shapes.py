@@ -16,7 +16,8 @@ import bisect
 import copy
 import functools
 import math
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -277,7 +278,7 @@ def _total_formula(counts: list[int], total: int) -> str:
     return f"sum over {len(counts)} layers = {_fmt(total)}"
 
 
-def param_table(model: nn.Module) -> "pd.DataFrame":
+def param_table(model: nn.Module) -> pd.DataFrame:
     """Where the parameters of ``model`` live, one row per owning module.
 
     Every module that owns parameters directly (``recurse=False``) gets a
@@ -339,7 +340,7 @@ class ShapeMismatchError(RuntimeError):
         self,
         message: str,
         *,
-        trace: "pd.DataFrame",
+        trace: pd.DataFrame,
         layer: str,
         input_shape: tuple[int, ...] | None,
     ) -> None:
@@ -416,7 +417,7 @@ class _Recorder:
         )
         self.steps.append((module, _shape_of(x_in), _shape_of(y)))
 
-    def frame(self) -> "pd.DataFrame":
+    def frame(self) -> pd.DataFrame:
         import pandas as pd
 
         columns = ["layer", "type", "output_shape", "params"]
@@ -481,9 +482,7 @@ def _dummy_input(model: nn.Module, shape: tuple[int, ...]) -> torch.Tensor:
     return torch.randn(shape, generator=generator, dtype=dtype).to(device)
 
 
-def shape_trace(
-    model: nn.Module, input_shape: Sequence[int]
-) -> "pd.DataFrame":
+def shape_trace(model: nn.Module, input_shape: Sequence[int]) -> pd.DataFrame:
     """Output shape after every layer for a dummy input (d2l's shape table).
 
     An ``nn.Sequential`` is walked child by child (nested Sequentials such as
@@ -683,7 +682,7 @@ def _flatten_fix(
 
 
 def _mismatch(
-    failure: tuple, rec: _Recorder, trace: "pd.DataFrame", X: torch.Tensor
+    failure: tuple, rec: _Recorder, trace: pd.DataFrame, X: torch.Tensor
 ) -> ShapeMismatchError:
     name, module, got, err = failure
     shape, kind = tuple(X.shape), type(module).__name__

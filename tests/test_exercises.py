@@ -8,6 +8,7 @@ the student edition's stub of that cell fails it with NotImplementedError.
 Registered exercises and the notebooks' solution and check cells must match
 one to one, and every exercise label appears in ``book/instructors.md``.
 """
+
 from __future__ import annotations
 
 import ast
@@ -62,18 +63,23 @@ def demo() -> Checker:
 
     @registry.exercise("demo-ex1", alias="demo_square", title="Square")
     def _cases() -> list[Case]:
-        return [Case(args=(x,), expected=x * x, label=f"x={x}")
-                for x in (1, 2, 3, 4)]
+        return [
+            Case(args=(x,), expected=x * x, label=f"x={x}")
+            for x in (1, 2, 3, 4)
+        ]
 
     @registry.exercise("demo-ex2", title="A count", kind="value")
     def _count() -> int:
         return 61_706
 
-    @registry.exercise("demo-ex3", title="Shapes by name", kind="value",
-                       rtol=1e-3)
+    @registry.exercise(
+        "demo-ex3", title="Shapes by name", kind="value", rtol=1e-3
+    )
     def _keyed() -> list[Case]:
-        return [Case(key="conv1", expected=(1, 6, 28, 28)),
-                Case(key="ratio", expected=0.5, label="ratio")]
+        return [
+            Case(key="conv1", expected=(1, 6, 28, 28)),
+            Case(key="ratio", expected=0.5, label="ratio"),
+        ]
 
     @registry.exercise("demo-ex4", title="A module", kind="custom")
     def _custom(net: torch.nn.Module) -> int:
@@ -81,12 +87,16 @@ def demo() -> Checker:
         expect("number of parameters", 30, count)
         return 2
 
-    @registry.exercise("demo-ex5", title="Sum", kind="function",
-                       atol=1e-6)
+    @registry.exercise("demo-ex5", title="Sum", kind="function", atol=1e-6)
     def _floats() -> list[Case]:
-        return [Case(args=(0.1, 0.2), expected=0.3),
-                Case(args=(torch.ones(2), torch.ones(2)),
-                     expected=torch.full((2,), 2.0), label="tensors")]
+        return [
+            Case(args=(0.1, 0.2), expected=0.3),
+            Case(
+                args=(torch.ones(2), torch.ones(2)),
+                expected=torch.full((2,), 2.0),
+                label="tensors",
+            ),
+        ]
 
     return Checker(registry)
 
@@ -94,7 +104,8 @@ def demo() -> Checker:
 def test_pass_prints_congratulation_and_returns_true(demo, capsys):
     assert demo("demo-ex1", square) is True
     assert capsys.readouterr().out == (
-        "demo-ex1 ✓ all 4 cases pass. Well done!\n")
+        "demo-ex1 ✓ all 4 cases pass. Well done!\n"
+    )
     assert demo("demo-ex2", 61_706) is True
     assert capsys.readouterr().out == "demo-ex2 ✓ correct. Well done!\n"
 
@@ -105,20 +116,26 @@ def test_failure_names_case_and_received_not_expected(demo, capsys):
 
     with pytest.raises(CheckFailed) as info:
         demo("demo-ex1", almost)
-    assert str(info.value) == ("demo-ex1, case 3 of 4 (x=3): received 10, "
-                               "which is too high")
+    assert str(info.value) == (
+        "demo-ex1, case 3 of 4 (x=3): received 10, which is too high"
+    )
     assert (info.value.expected, info.value.received) == (None, 10)
     assert capsys.readouterr().out == ""  # no congratulation
-    with pytest.raises(CheckFailed, match=r"\(x=2\): received 3, which is "
-                       "too low$"):
+    with pytest.raises(
+        CheckFailed,
+        match=r"\(x=2\): received 3, which is "
+        "too low$",
+    ):
         demo("demo-ex1", lambda x: x * x - (x == 2))
 
 
 def test_reveal_shows_the_expected_value(demo):
     with pytest.raises(CheckFailed) as info:
         demo("demo-ex1", lambda x: x * x + (x == 3), reveal=True)
-    assert str(info.value) == ("demo-ex1, case 3 of 4 (x=3): expected 9; "
-                               "received 10, which is too high")
+    assert str(info.value) == (
+        "demo-ex1, case 3 of 4 (x=3): expected 9; "
+        "received 10, which is too high"
+    )
     assert info.value.expected == 9
     with pytest.raises(CheckFailed, match="expected 61706; received 1,"):
         demo("demo-ex2", 1, reveal=True)
@@ -136,12 +153,14 @@ def test_reveal_adds_nothing_to_a_detail_without_expected_value(demo):
 def test_common_mistake_hint(demo):
     registry = Registry()
     registry.exercise("demo-ex1", title="t", kind="value")(
-        lambda: [Case(key="n", expected=9408, hints={9472: "a bias?"})])
+        lambda: [Case(key="n", expected=9408, hints={9472: "a bias?"})]
+    )
     checker = Checker(registry)
     with pytest.raises(CheckFailed) as info:
         checker("demo-ex1", {"n": 9472})
-    assert str(info.value).endswith("received 9472, which is too high "
-                                    "(hint: a bias?)")
+    assert str(info.value).endswith(
+        "received 9472, which is too high (hint: a bias?)"
+    )
     with pytest.raises(CheckFailed) as info:
         checker("demo-ex1", {"n": [1]})  # unhashable: no hint, no crash
     assert "hint" not in str(info.value)
@@ -152,8 +171,7 @@ def test_failure_traceback_hides_the_checker_internals(demo):
         demo("demo-ex2", 1)
     names = [f.name for f in traceback.extract_tb(info.value.__traceback__)]
     assert names[-1] == "__call__"
-    assert not any(n.startswith("_run") or n == "_compare_case"
-                   for n in names)
+    assert not any(n.startswith("_run") or n == "_compare_case" for n in names)
 
 
 def test_not_implemented_error_propagates_unchanged(demo):
@@ -169,8 +187,9 @@ def test_not_implemented_error_propagates_unchanged(demo):
 
 @pytest.mark.parametrize("answer", [..., None])
 def test_unanswered_value_raises_not_implemented(demo, answer):
-    with pytest.raises(NotImplementedError,
-                       match="exercise demo-ex2 has no answer yet"):
+    with pytest.raises(
+        NotImplementedError, match="exercise demo-ex2 has no answer yet"
+    ):
         demo("demo-ex2", answer)
 
 
@@ -186,42 +205,63 @@ def test_other_exception_is_a_failed_case(demo):
     with pytest.raises(CheckFailed) as info:
         demo("demo-ex1", broken)
     message = str(info.value)
-    assert message.startswith("demo-ex1, case 2 of 4 (x=2): your function "
-                              "raised ZeroDivisionError")
+    assert message.startswith(
+        "demo-ex1, case 2 of 4 (x=2): your function raised ZeroDivisionError"
+    )
     assert isinstance(info.value.__cause__, ZeroDivisionError)
 
 
 def test_int_expected_float_received_says_so(demo):
-    with pytest.raises(CheckFailed, match="an int was expected, not a "
-                       "float"):
+    with pytest.raises(CheckFailed, match="an int was expected, not a float"):
         demo("demo-ex1", lambda x: float(x * x))
 
 
 def test_floats_and_tensors_within_tolerance(demo, capsys):
     assert demo("demo-ex5", lambda a, b: a + b) is True
-    with pytest.raises(CheckFailed, match=r"case 1 of 2 \(0.1, 0.2\): "
-                       r"received 0.31\d*, which is too high$"):
+    with pytest.raises(
+        CheckFailed,
+        match=r"case 1 of 2 \(0.1, 0.2\): "
+        r"received 0.31\d*, which is too high$",
+    ):
         demo("demo-ex5", lambda a, b: a + b + 0.01)
-    with pytest.raises(CheckFailed, match=r"case 2 of 2 \(tensors\).*"
-                       r"shape \(1, 2\) is wrong: 1 dimension expected$"):
-        demo("demo-ex5", lambda a, b: (a + b).reshape(1, 2)
-             if torch.is_tensor(a) else a + b)
+    with pytest.raises(
+        CheckFailed,
+        match=r"case 2 of 2 \(tensors\).*"
+        r"shape \(1, 2\) is wrong: 1 dimension expected$",
+    ):
+        demo(
+            "demo-ex5",
+            lambda a, b: (
+                (a + b).reshape(1, 2) if torch.is_tensor(a) else a + b
+            ),
+        )
     with pytest.raises(CheckFailed, match=r"1 of 2 values differ$"):
-        demo("demo-ex5", lambda a, b: a + b * torch.tensor([1.0, 2.0])
-             if torch.is_tensor(a) else a + b)
-    with pytest.raises(CheckFailed, match=r"received nan, which is not a "
-                       r"number \(NaN\)$"):
+        demo(
+            "demo-ex5",
+            lambda a, b: (
+                a + b * torch.tensor([1.0, 2.0])
+                if torch.is_tensor(a)
+                else a + b
+            ),
+        )
+    with pytest.raises(
+        CheckFailed,
+        match=r"received nan, which is not a "
+        r"number \(NaN\)$",
+    ):
         demo("demo-ex5", lambda a, b: float("nan"))
 
 
 def test_value_cases_compare_items(demo, capsys):
-    assert demo("demo-ex3", {"conv1": torch.Size([1, 6, 28, 28]),
-                             "ratio": 0.5004})
+    assert demo(
+        "demo-ex3", {"conv1": torch.Size([1, 6, 28, 28]), "ratio": 0.5004}
+    )
     with pytest.raises(CheckFailed) as info:
         demo("demo-ex3", {"conv1": [1, 6, 24, 24], "ratio": 0.5})
     assert str(info.value) == (
         "demo-ex3, case 1 of 2 (['conv1']): received [1, 6, 24, 24], "
-        "element 2 is too low")
+        "element 2 is too low"
+    )
     with pytest.raises(CheckFailed, match="has no item \\['ratio'\\]"):
         demo("demo-ex3", {"conv1": (1, 6, 28, 28)})
 
@@ -231,19 +271,23 @@ def test_custom_check_gets_the_exercise_id(demo, capsys):
     assert "demo-ex4 ✓ all 2 cases pass" in capsys.readouterr().out
     with pytest.raises(CheckFailed) as info:
         demo("demo-ex4", torch.nn.Linear(4, 5))
-    assert str(info.value) == ("demo-ex4 (number of parameters): received "
-                               "25, which is too low")
+    assert str(info.value) == (
+        "demo-ex4 (number of parameters): received 25, which is too low"
+    )
 
 
 def test_custom_check_reports_a_crash(demo):
-    with pytest.raises(CheckFailed, match="demo-ex4: checking your answer "
-                       "raised AttributeError"):
+    with pytest.raises(
+        CheckFailed,
+        match="demo-ex4: checking your answer raised AttributeError",
+    ):
         demo("demo-ex4", 3)
 
 
 def test_function_exercise_needs_a_function(demo):
-    with pytest.raises(TypeError, match="expects a function.*without "
-                       "calling it"):
+    with pytest.raises(
+        TypeError, match="expects a function.*without calling it"
+    ):
         demo("demo-ex1", 9)
 
 
@@ -262,8 +306,9 @@ def test_alias_access(demo, capsys):
     assert "demo-ex1 ✓" in capsys.readouterr().out
     assert "demo_square" in dir(demo)
     assert "demo-ex1" in demo.demo_square.__doc__
-    with pytest.raises(AttributeError, match="Did you mean "
-                       "dl.check.demo_square"):
+    with pytest.raises(
+        AttributeError, match="Did you mean dl.check.demo_square"
+    ):
         demo.demo_squares(square)
     assert not hasattr(demo, "_repr_html_")
 
@@ -280,16 +325,25 @@ def test_checker_attributes_cannot_be_aliases():
     assert public | {"registry"} <= RESERVED_ALIASES
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"exercise_id": "Conv ex1", "title": "t"}, "exercise_id must be"),
-    ({"exercise_id": "conv-ex1", "title": ""}, "title of conv-ex1"),
-    ({"exercise_id": "conv-ex1", "title": "t", "kind": "prose"},
-     "kind of conv-ex1"),
-    ({"exercise_id": "conv-ex1", "title": "t", "alias": "list"},
-     "alias of conv-ex1"),
-    ({"exercise_id": "conv-ex1", "title": "t", "alias": "not a name"},
-     "alias of conv-ex1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"exercise_id": "Conv ex1", "title": "t"}, "exercise_id must be"),
+        ({"exercise_id": "conv-ex1", "title": ""}, "title of conv-ex1"),
+        (
+            {"exercise_id": "conv-ex1", "title": "t", "kind": "prose"},
+            "kind of conv-ex1",
+        ),
+        (
+            {"exercise_id": "conv-ex1", "title": "t", "alias": "list"},
+            "alias of conv-ex1",
+        ),
+        (
+            {"exercise_id": "conv-ex1", "title": "t", "alias": "not a name"},
+            "alias of conv-ex1",
+        ),
+    ],
+)
 def test_registration_is_validated(kwargs, match):
     with pytest.raises(ValueError, match=match):
         Registry().exercise(**kwargs)
@@ -310,15 +364,18 @@ def test_same_id_from_two_modules_clashes():
 def test_bad_case_function_is_reported():
     registry = Registry()
     registry.exercise("demo-ex1", title="t")(lambda: 3)
-    with pytest.raises(TypeError, match="must return a non-empty list of "
-                       "Case"):
+    with pytest.raises(
+        TypeError, match="must return a non-empty list of Case"
+    ):
         Checker(registry)("demo-ex1", square)
 
 
-def test_missing_chapter_module_is_skipped_other_errors_raise(tmp_path,
-                                                              monkeypatch):
+def test_missing_chapter_module_is_skipped_other_errors_raise(
+    tmp_path, monkeypatch
+):
     (tmp_path / "d2lite_demo_chapter.py").write_text(
-        "import d2lite_no_such_dependency\n", encoding="utf-8")
+        "import d2lite_no_such_dependency\n", encoding="utf-8"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     assert Registry(modules=["d2lite_no_such_chapter"]).ids() == []
     with pytest.raises(ModuleNotFoundError, match="d2lite_no_such_dep"):
@@ -327,9 +384,13 @@ def test_missing_chapter_module_is_skipped_other_errors_raise(tmp_path,
 
 def test_every_exercise_prefix_has_its_chapter_module():
     """Each notebook's exercise labels (conv-ex1, ...) name a module."""
-    prefixes = {label.split("-")[0] for nb in NOTEBOOKS
-                for label in re.findall(r":label: ([a-z]+-ex\d+)",
-                                        nb.read_text(encoding="utf-8"))}
+    prefixes = {
+        label.split("-")[0]
+        for nb in NOTEBOOKS
+        for label in re.findall(
+            r":label: ([a-z]+-ex\d+)", nb.read_text(encoding="utf-8")
+        )
+    }
     assert prefixes and prefixes <= set(CHAPTERS), (prefixes, CHAPTERS)
     assert {e.exercise_id.split("-")[0] for e in REGISTRY} == set(CHAPTERS)
 
@@ -338,7 +399,8 @@ def test_every_exercise_prefix_has_its_chapter_module():
 def global_demo():
     """Register a demo exercise in dl.check's registry; remove it after."""
     exercise("demo-ex1", alias="demo_square", title="Square")(
-        lambda: [Case(args=(x,), expected=x * x) for x in (2, 5)])
+        lambda: [Case(args=(x,), expected=x * x) for x in (2, 5)]
+    )
     exercise("demo-ex2", title="Count", kind="value")(lambda: 61_706)
     yield check
     unregister("demo-ex1")
@@ -381,18 +443,28 @@ def check_calls(source: str) -> list[str]:
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not isinstance(
-                node.func, ast.Attribute):
+            node.func, ast.Attribute
+        ):
             continue
         func = node.func
-        if (func.attr == "check" and isinstance(func.value, ast.Name)
-                and func.value.id == "dl"):
+        if (
+            func.attr == "check"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "dl"
+        ):
             first = node.args[0] if node.args else None
-            found.append(first.value if isinstance(first, ast.Constant)
-                         else "<not a literal id>")
-        elif (isinstance(func.value, ast.Attribute)
-              and func.value.attr == "check"
-              and isinstance(func.value.value, ast.Name)
-              and func.value.value.id == "dl" and func.attr != "list"):
+            found.append(
+                first.value
+                if isinstance(first, ast.Constant)
+                else "<not a literal id>"
+            )
+        elif (
+            isinstance(func.value, ast.Attribute)
+            and func.value.attr == "check"
+            and isinstance(func.value.value, ast.Name)
+            and func.value.value.id == "dl"
+            and func.attr != "list"
+        ):
             found.append(f"alias:{func.attr}")
     return found
 
@@ -400,7 +472,7 @@ def check_calls(source: str) -> list[str]:
 def resolve(name: str) -> str | None:
     """Return the exercise id a check call names, ``None`` if unknown."""
     if name.startswith("alias:"):
-        entry = REGISTRY.by_alias(name[len("alias:"):])
+        entry = REGISTRY.by_alias(name[len("alias:") :])
         return entry.exercise_id if entry else None
     return name if name in REGISTRY else None
 
@@ -416,8 +488,9 @@ def scan(paths: list[Path]) -> dict:
             if cell.cell_type == "code":
                 checks += [(path, index, n) for n in check_calls(cell.source)]
             elif re.match(r"\s*(:{3,}|`{3,})\s*\{exercise\}", cell.source):
-                labels += re.findall(r"^:label:\s*(\S+)", cell.source,
-                                     re.MULTILINE)
+                labels += re.findall(
+                    r"^:label:\s*(\S+)", cell.source, re.MULTILINE
+                )
     return {"solutions": solutions, "checks": checks, "labels": labels}
 
 
@@ -426,13 +499,18 @@ def exercise_cells(paths: list[Path], exercise_id: str) -> tuple:
     found = scan(paths)["solutions"].get(exercise_id, [])
     assert len(found) == 1, (
         f"{exercise_id}: expected exactly one solution cell (with ### BEGIN "
-        f"SOLUTION inside its solution-start/-end pair), found {found}")
+        f"SOLUTION inside its solution-start/-end pair), found {found}"
+    )
     path, index = found[0]
     nb = nbformat.read(path, as_version=4)
-    after = [i for i in range(index + 1, len(nb.cells))
-             if nb.cells[i].cell_type == "code" and any(
-                 resolve(n) == exercise_id
-                 for n in check_calls(nb.cells[i].source))]
+    after = [
+        i
+        for i in range(index + 1, len(nb.cells))
+        if nb.cells[i].cell_type == "code"
+        and any(
+            resolve(n) == exercise_id for n in check_calls(nb.cells[i].source)
+        )
+    ]
     assert after, f"{exercise_id}: no dl.check cell after {path}:{index}"
     return nb, index, after[0]
 
@@ -448,8 +526,11 @@ def _namespace(nb: nbformat.NotebookNode, index: int) -> dict:
             tree = ast.parse(_python(cell.source))
         except SyntaxError:
             continue
-        lines += [ast.unparse(node) for node in tree.body
-                  if isinstance(node, (ast.Import, ast.ImportFrom))]
+        lines += [
+            ast.unparse(node)
+            for node in tree.body
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+        ]
     exec("\n".join(lines), ns)
     return ns
 
@@ -501,22 +582,30 @@ def test_student_stub_raises_not_implemented(exercise_id):
 
 def test_every_registered_exercise_has_one_solution_cell():
     solutions = scan(NOTEBOOKS)["solutions"]
-    problems = {i: solutions.get(i, []) for i in REGISTRY.ids()
-                if len(solutions.get(i, [])) != 1}
+    problems = {
+        i: solutions.get(i, [])
+        for i in REGISTRY.ids()
+        if len(solutions.get(i, [])) != 1
+    }
     assert not problems, (
         "each registered exercise needs exactly one solution code cell "
-        f"in notebooks/: {problems}")
+        f"in notebooks/: {problems}"
+    )
 
 
 def test_every_solution_cell_and_check_call_is_registered():
     found = scan(NOTEBOOKS)
-    unknown = [(str(p.name), i, n) for p, i, n in found["checks"]
-               if resolve(n) is None]
+    unknown = [
+        (str(p.name), i, n)
+        for p, i, n in found["checks"]
+        if resolve(n) is None
+    ]
     assert not unknown, f"dl.check calls naming no registered check: {unknown}"
     unregistered = [i for i in found["solutions"] if i not in REGISTRY]
     assert not unregistered, (
         f"solution cells of exercises with no registered check: "
-        f"{unregistered}; register them in d2lite/exercises/<chapter>.py")
+        f"{unregistered}; register them in d2lite/exercises/<chapter>.py"
+    )
 
 
 def table_labels(text: str) -> set[str]:
@@ -527,8 +616,10 @@ def table_labels(text: str) -> set[str]:
 
 
 def test_table_labels_ignores_comments_and_prose():
-    text = ("See conv-ex1.\n<!--\n| conv-ex2 | x |\n-->\n"
-            "| {ref}`vgg-ex3 <vgg-ex3>` | goal |")
+    text = (
+        "See conv-ex1.\n<!--\n| conv-ex2 | x |\n-->\n"
+        "| {ref}`vgg-ex3 <vgg-ex3>` | goal |"
+    )
     assert table_labels(text) == {"vgg-ex3"}
 
 
@@ -537,21 +628,29 @@ def test_prose_exercises_have_grading_points():
     text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
     assert "(instructors-grading)=" in text
     grading = text.split("(instructors-grading)=", 1)[1]
-    prose = [label for label in scan(NOTEBOOKS)["labels"]
-             if label not in REGISTRY]
-    missing = [label for label in prose
-               if not re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])",
-                                grading)]
-    assert not missing, (f"prose exercises without grading points in "
-                         f"book/instructors.md: {missing}")
+    prose = [
+        label for label in scan(NOTEBOOKS)["labels"] if label not in REGISTRY
+    ]
+    missing = [
+        label
+        for label in prose
+        if not re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", grading)
+    ]
+    assert not missing, (
+        f"prose exercises without grading points in "
+        f"book/instructors.md: {missing}"
+    )
 
 
 def test_every_exercise_label_is_in_the_instructors_page():
     rows = table_labels(INSTRUCTORS.read_text(encoding="utf-8"))
-    missing = [label for label in scan(NOTEBOOKS)["labels"]
-               if label not in rows]
-    assert not missing, (f"exercises without a row in the tables of "
-                         f"book/instructors.md: {missing}")
+    missing = [
+        label for label in scan(NOTEBOOKS)["labels"] if label not in rows
+    ]
+    assert not missing, (
+        f"exercises without a row in the tables of "
+        f"book/instructors.md: {missing}"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -561,16 +660,24 @@ def test_every_exercise_label_is_in_the_instructors_page():
 FIXTURE_CELLS = [
     ("code", "import math\nimport d2lite as dl"),
     ("markdown", ":::{exercise} Square\n:label: demo-ex1\nSquare x.\n:::"),
-    ("markdown", "```{solution-start} demo-ex1\n:class: dropdown\n```\n"
-                 "Multiply."),
-    ("code", "def my_square(x):\n    ### BEGIN SOLUTION\n"
-             "    return int(math.pow(x, 2))\n    ### END SOLUTION"),
+    (
+        "markdown",
+        "```{solution-start} demo-ex1\n:class: dropdown\n```\nMultiply.",
+    ),
+    (
+        "code",
+        "def my_square(x):\n    ### BEGIN SOLUTION\n"
+        "    return int(math.pow(x, 2))\n    ### END SOLUTION",
+    ),
     ("markdown", "```{solution-end}\n```"),
     ("code", 'dl.check("demo-ex1", my_square)'),
     ("markdown", ":::{exercise} Count\n:label: demo-ex2\nCount.\n:::"),
     ("markdown", "```{solution-start} demo-ex2\n:class: dropdown\n```"),
-    ("code", "### BEGIN SOLUTION\nparts = [60_000, 1_706]\n"
-             "count = sum(parts)\n### END SOLUTION"),
+    (
+        "code",
+        "### BEGIN SOLUTION\nparts = [60_000, 1_706]\n"
+        "count = sum(parts)\n### END SOLUTION",
+    ),
     ("markdown", "```{solution-end}\n```"),
     ("code", "dl.check.demo_count(count)"),
 ]
@@ -580,15 +687,20 @@ FIXTURE_CELLS = [
 def fixture_notebook(tmp_path) -> Path:
     """A notebook with two exercises, and their checks registered."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) if kind == "code"
-                else nbformat.v4.new_markdown_cell(src)
-                for kind, src in FIXTURE_CELLS]
+    nb.cells = [
+        nbformat.v4.new_code_cell(src)
+        if kind == "code"
+        else nbformat.v4.new_markdown_cell(src)
+        for kind, src in FIXTURE_CELLS
+    ]
     path = tmp_path / "demo.ipynb"
     nbformat.write(nb, path)
     exercise("demo-ex1", title="Square")(
-        lambda: [Case(args=(x,), expected=x * x) for x in (2, 5)])
+        lambda: [Case(args=(x,), expected=x * x) for x in (2, 5)]
+    )
     exercise("demo-ex2", alias="demo_count", title="Count", kind="value")(
-        lambda: 61_706)
+        lambda: 61_706
+    )
     yield path
     unregister("demo-ex1")
     unregister("demo-ex2")
@@ -598,8 +710,10 @@ def test_harness_on_fixture_notebook(fixture_notebook):
     paths = [fixture_notebook]
     found = scan(paths)
     assert sorted(found["solutions"]) == ["demo-ex1", "demo-ex2"]
-    assert [resolve(n) for _, _, n in found["checks"]] == ["demo-ex1",
-                                                          "demo-ex2"]
+    assert [resolve(n) for _, _, n in found["checks"]] == [
+        "demo-ex1",
+        "demo-ex2",
+    ]
     assert found["labels"] == ["demo-ex1", "demo-ex2"]
     assert "demo-ex1 ✓ all 2 cases pass" in run_reference(paths, "demo-ex1")
     assert "demo-ex2 ✓ correct" in run_reference(paths, "demo-ex2")
@@ -630,8 +744,10 @@ def test_harness_catches_an_unregistered_check(fixture_notebook):
 
 #: Parts of a message that are structure, not values: "element 2", "key
 #: 'fc1'", "3 of 4 values", "2 elements were expected", "1 dimension".
-_STRUCTURE = re.compile(r"element \d+|key '[^']*'|\d+ of \d+ values|"
-                        r"\d+ elements were|\d+ dimensions? expected")
+_STRUCTURE = re.compile(
+    r"element \d+|key '[^']*'|\d+ of \d+ values|"
+    r"\d+ elements were|\d+ dimensions? expected"
+)
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
 
@@ -670,20 +786,23 @@ def leaked(message: str, prefix: str, expected, received) -> list[str]:
     only the student's own numbers and structure, never an expected one.
     """
     assert message.startswith(prefix), (message, prefix)
-    tail = _STRUCTURE.sub(" ", message[len(prefix):])
+    tail = _STRUCTURE.sub(" ", message[len(prefix) :])
     own = [float(x) for x in leaves(received) if not isinstance(x, bool)]
     shown = [float(t) for t in _NUMBER.findall(tail)]
-    shown = [t for t in shown if not any(math.isclose(t, o, rel_tol=1e-9)
-                                         for o in own)]
+    shown = [
+        t
+        for t in shown
+        if not any(math.isclose(t, o, rel_tol=1e-9) for o in own)
+    ]
     found = []
     for value in leaves(expected):
         if isinstance(value, bool):
             if str(value) in tail:
                 found.append(str(value))
             continue
-        if any(math.isclose(t, value, rel_tol=1e-3, abs_tol=1e-12)
-               for t in shown) or (abs(value) >= 1000
-                                   and f"{value:,}" in tail):
+        if any(
+            math.isclose(t, value, rel_tol=1e-3, abs_tol=1e-12) for t in shown
+        ) or (abs(value) >= 1000 and f"{value:,}" in tail):
             found.append(repr(value))
     return found
 
@@ -714,12 +833,15 @@ def test_the_course_has_value_and_function_checks():
 
 
 def test_leak_detector_finds_a_leak():
-    assert leaked("x: expected 9408; received 9472", "x: ", 9408,
-                  9472) == ["9408"]
-    assert leaked("x: received 0.5, not 0.551", "x: ", 0.5510204, 0.5) \
-        == ["0.5510204"]
-    assert leaked("x: received 9472, element 2 is too high", "x: ", 2,
-                  9472) == []
+    assert leaked("x: expected 9408; received 9472", "x: ", 9408, 9472) == [
+        "9408"
+    ]
+    assert leaked("x: received 0.5, not 0.551", "x: ", 0.5510204, 0.5) == [
+        "0.5510204"
+    ]
+    assert (
+        leaked("x: received 9472, element 2 is too high", "x: ", 2, 9472) == []
+    )
 
 
 @pytest.mark.parametrize("exercise_id", VALUE_CHECKS)
@@ -735,8 +857,9 @@ def test_wrong_number_in_a_value_check_reveals_nothing(exercise_id, capsys):
             elif isinstance(answer, dict):
                 given = {**answer, case.key: wrong}
             else:
-                given = tuple(wrong if i == case.key else v
-                              for i, v in enumerate(answer))
+                given = tuple(
+                    wrong if i == case.key else v for i, v in enumerate(answer)
+                )
             with pytest.raises(CheckFailed) as info:
                 check(exercise_id, given)
             message = str(info.value)
@@ -744,7 +867,8 @@ def test_wrong_number_in_a_value_check_reveals_nothing(exercise_id, capsys):
             assert not leaked(message, prefix, case.expected, wrong), message
             assert info.value.expected is None
             if isinstance(case.expected, (int, float)) and not isinstance(
-                    case.expected, bool):
+                case.expected, bool
+            ):
                 word = "too high" if direction > 0 else "too low"
                 assert message.endswith(word) or f"{word} (hint:" in message
             with pytest.raises(CheckFailed) as shown:
@@ -773,6 +897,7 @@ def test_wrong_output_of_a_function_check_reveals_nothing(exercise_id):
             check(exercise_id, wrong_at(cases, index, direction))
         message = str(info.value)
         wrong = perturb(case.expected, direction)
-        assert not leaked(message, _prefix(exercise_id, index, cases),
-                          case.expected, wrong), message
+        assert not leaked(
+            message, _prefix(exercise_id, index, cases), case.expected, wrong
+        ), message
         assert "received" in message and info.value.expected is None

@@ -10,6 +10,7 @@ solutions, the untouched student copy and a copy with one wrong answer;
 and ``nbgrader generate_feedback`` for the wrong one, whose feedback must
 show the check's message.
 """
+
 from __future__ import annotations
 
 import copy
@@ -61,29 +62,42 @@ def test_points_are_the_stars_of_the_instructors_tables():
     assert points["conv-ex1"] == 1 and points["conv-ex2"] == 2
     assert set(REGISTRY.ids()) <= set(points), (
         "checked exercises without a row in book/instructors.md: "
-        f"{sorted(set(REGISTRY.ids()) - set(points))}")
+        f"{sorted(set(REGISTRY.ids()) - set(points))}"
+    )
     assert set(points.values()) <= {1, 2, 3}
 
 
 FIXTURE = [
     ("code", "import d2lite as dl"),
     ("markdown", ":::{exercise} Size\n:label: conv-ex1\nWrite it.\n:::"),
-    ("markdown", "```{solution-start} conv-ex1\n:class: dropdown\n```\n"
-                 "Count the window's positions, which is the whole idea."),
-    ("code", "def conv_out(n, k, p=0, s=1):\n    ### BEGIN SOLUTION\n"
-             "    return (n + 2 * p - k) // s + 1\n    ### END SOLUTION"),
+    (
+        "markdown",
+        "```{solution-start} conv-ex1\n:class: dropdown\n```\n"
+        "Count the window's positions, which is the whole idea.",
+    ),
+    (
+        "code",
+        "def conv_out(n, k, p=0, s=1):\n    ### BEGIN SOLUTION\n"
+        "    return (n + 2 * p - k) // s + 1\n    ### END SOLUTION",
+    ),
     ("markdown", "An explanation between the cells, also a solution."),
     ("markdown", "```{solution-end}\n```"),
     ("code", 'dl.check("conv-ex1", conv_out)'),
     ("markdown", ":::{exercise} Count\n:label: conv-ex2\nCount.\n:::"),
     ("markdown", "```{solution-start} conv-ex2\n```"),
-    ("code", "### BEGIN SOLUTION\nanswer = {'params': 9408, 'size': 112}\n"
-             "### END SOLUTION"),
+    (
+        "code",
+        "### BEGIN SOLUTION\nanswer = {'params': 9408, 'size': 112}\n"
+        "### END SOLUTION",
+    ),
     ("markdown", "```{solution-end}\n```"),
     ("code", "dl.check('conv-ex2', answer)"),
     ("markdown", ":::{exercise} Why\n:label: conv-ex6\nWhy?\n:::"),
-    ("markdown", "::::{solution} conv-ex6\n:class: dropdown\n\nPooling has "
-                 "no weights: it is a fixed function.\n::::"),
+    (
+        "markdown",
+        "::::{solution} conv-ex6\n:class: dropdown\n\nPooling has "
+        "no weights: it is a fixed function.\n::::",
+    ),
     ("markdown", "The end, value {glue:text}`x:.1f`."),
 ]
 POINTS = {"conv-ex1": 1, "conv-ex2": 2, "conv-ex6": 3}
@@ -91,26 +105,38 @@ POINTS = {"conv-ex1": 1, "conv-ex2": 2, "conv-ex6": 3}
 
 @pytest.fixture()
 def exported() -> nbformat.NotebookNode:
-    return make_nbgrader.nbgrader_notebook(make_notebook(FIXTURE), POINTS,
-                                           name="demo.ipynb")
+    return make_nbgrader.nbgrader_notebook(
+        make_notebook(FIXTURE), POINTS, name="demo.ipynb"
+    )
 
 
 def test_fixture_cells_get_their_roles(exported):
     cells = by_grade_id(exported)
     assert nbgrader_meta(cells["conv-ex1"]) == {
-        "grade": False, "grade_id": "conv-ex1", "locked": False,
-        "schema_version": 3, "solution": True, "task": False}
+        "grade": False,
+        "grade_id": "conv-ex1",
+        "locked": False,
+        "schema_version": 3,
+        "solution": True,
+        "task": False,
+    }
     check = nbgrader_meta(cells["conv-ex2-check"])
-    assert (check["grade"], check["locked"], check["points"]) == (True, True,
-                                                                 2)
+    assert (check["grade"], check["locked"], check["points"]) == (
+        True,
+        True,
+        2,
+    )
     assert cells["conv-ex2-check"].source == "dl.check('conv-ex2', answer);"
     answer = cells["conv-ex6-answer"]
     assert answer.cell_type == "markdown"
     assert answer.source == "Pooling has no weights: it is a fixed function."
     assert nbgrader_meta(answer)["points"] == 3
     assert nbgrader_meta(answer)["solution"] and nbgrader_meta(answer)["grade"]
-    others = [c for c in exported.cells if not (
-        nbgrader_meta(c)["solution"] or nbgrader_meta(c)["grade"])]
+    others = [
+        c
+        for c in exported.cells
+        if not (nbgrader_meta(c)["solution"] or nbgrader_meta(c)["grade"])
+    ]
     assert others and all(nbgrader_meta(c)["locked"] for c in others)
 
 
@@ -118,8 +144,9 @@ def test_fixture_solution_prose_is_gone_and_outputs_cleared(exported):
     text = "\n".join(c.source for c in exported.cells)
     assert "{solution" not in text and "window's positions" not in text
     assert "An explanation between" not in text and "{glue" not in text
-    assert all(c.outputs == [] for c in exported.cells
-               if c.cell_type == "code")
+    assert all(
+        c.outputs == [] for c in exported.cells if c.cell_type == "code"
+    )
     assert len(exported.cells) == len(FIXTURE) - 5  # start/end x2, prose
 
 
@@ -135,23 +162,46 @@ def test_instructor_notebook_is_not_modified():
     assert nbformat.writes(nb) == before
 
 
-@pytest.mark.parametrize("cells, points, match", [
-    (FIXTURE, {"conv-ex1": 1, "conv-ex6": 1}, "conv-ex2 has no points"),
-    ([FIXTURE[0], ("markdown", "```{solution-start} conv-ex1\n```"),
-      ("code", "pair = (\n    ### BEGIN SOLUTION\n    24, 2\n"
-               "    ### END SOLUTION\n)"),
-      ("markdown", "```{solution-end}\n```")], POINTS, "inside brackets"),
-    ([("code", 'dl.check("conv-ex1", f)\ndl.check("conv-ex2", a)')],
-     POINTS, "must check one exercise"),
-    ([("markdown", "```{solution-start} conv-ex1\n```")], POINTS,
-     "has no solution-end"),
-])
+@pytest.mark.parametrize(
+    "cells, points, match",
+    [
+        (FIXTURE, {"conv-ex1": 1, "conv-ex6": 1}, "conv-ex2 has no points"),
+        (
+            [
+                FIXTURE[0],
+                ("markdown", "```{solution-start} conv-ex1\n```"),
+                (
+                    "code",
+                    "pair = (\n    ### BEGIN SOLUTION\n    24, 2\n"
+                    "    ### END SOLUTION\n)",
+                ),
+                ("markdown", "```{solution-end}\n```"),
+            ],
+            POINTS,
+            "inside brackets",
+        ),
+        (
+            [("code", 'dl.check("conv-ex1", f)\ndl.check("conv-ex2", a)')],
+            POINTS,
+            "must check one exercise",
+        ),
+        (
+            [("markdown", "```{solution-start} conv-ex1\n```")],
+            POINTS,
+            "has no solution-end",
+        ),
+    ],
+)
 def test_malformed_notebooks_are_refused(cells, points, match):
-    with pytest.raises(NbgraderExportError if "brackets" in match
-                       or "points" in match or "one exercise" in match
-                       else make_nbgrader.StudentEditionError, match=match):
-        make_nbgrader.nbgrader_notebook(make_notebook(cells), points,
-                                        name="demo.ipynb")
+    with pytest.raises(
+        NbgraderExportError
+        if "brackets" in match or "points" in match or "one exercise" in match
+        else make_nbgrader.StudentEditionError,
+        match=match,
+    ):
+        make_nbgrader.nbgrader_notebook(
+            make_notebook(cells), points, name="demo.ipynb"
+        )
 
 
 def test_existing_folder_is_replaced_only_if_ours(tmp_path):
@@ -173,23 +223,33 @@ def test_existing_folder_is_replaced_only_if_ours(tmp_path):
 def course(tmp_path_factory) -> Path:
     """The exported course folder, with its release generated."""
     out = tmp_path_factory.mktemp("nbgrader") / "course"
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" /
-                                               "make_nbgrader.py"),
-                           "--out", str(out), "--generate"],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "make_nbgrader.py"),
+            "--out",
+            str(out),
+            "--generate",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     assert f"student version in {out / 'release'}" in proc.stdout
     return out
 
 
 def _source(course: Path, stem: str) -> nbformat.NotebookNode:
-    return nbformat.read(course / "source" / stem / f"{stem}.ipynb",
-                         as_version=4)
+    return nbformat.read(
+        course / "source" / stem / f"{stem}.ipynb", as_version=4
+    )
 
 
 def _release(course: Path, stem: str) -> nbformat.NotebookNode:
-    return nbformat.read(course / "release" / stem / f"{stem}.ipynb",
-                         as_version=4)
+    return nbformat.read(
+        course / "release" / stem / f"{stem}.ipynb", as_version=4
+    )
 
 
 def test_every_chapter_is_an_assignment(course):
@@ -204,10 +264,15 @@ def test_every_check_is_graded_and_every_solution_a_solution_cell(course):
     grade_ids = {}
     for path in NOTEBOOKS:
         grade_ids.update(by_grade_id(_source(course, path.stem)))
-    missing = [i for i in REGISTRY.ids() if i not in grade_ids
-               or f"{i}-check" not in grade_ids]
-    assert not missing, (f"checked exercises without a solution cell or a "
-                         f"check cell in the notebooks: {missing}")
+    missing = [
+        i
+        for i in REGISTRY.ids()
+        if i not in grade_ids or f"{i}-check" not in grade_ids
+    ]
+    assert not missing, (
+        f"checked exercises without a solution cell or a "
+        f"check cell in the notebooks: {missing}"
+    )
     for exercise_id in REGISTRY.ids():
         assert nbgrader_meta(grade_ids[exercise_id])["solution"]
         check = nbgrader_meta(grade_ids[f"{exercise_id}-check"])
@@ -225,14 +290,21 @@ def test_release_has_no_solution(course, path):
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "{solution"):
         assert marker not in text, marker
     taught = _taught_lines(instructor)
-    lines = [line for cell in instructor.cells if cell.cell_type == "code"
-             for line in solution_lines(cell.source)]
+    lines = [
+        line
+        for cell in instructor.cells
+        if cell.cell_type == "code"
+        for line in solution_lines(cell.source)
+    ]
     lines += prose_solution_lines(instructor)
     shown = {line.strip() for line in text.splitlines()}
     leaked = [line for line in lines if line in shown and line not in taught]
     assert not leaked, f"{path.name}: solution lines in the release: {leaked}"
-    answers = [c for c in release.cells if c.cell_type == "markdown"
-               and nbgrader_meta(c).get("solution")]
+    answers = [
+        c
+        for c in release.cells
+        if c.cell_type == "markdown" and nbgrader_meta(c).get("solution")
+    ]
     assert all(c.source == "YOUR ANSWER HERE" for c in answers)
 
 
@@ -249,9 +321,11 @@ def _submit(course: Path, student: str, nb: nbformat.NotebookNode) -> None:
 
 def _answered(course: Path, wrong: bool) -> nbformat.NotebookNode:
     """The student copy with every answer filled in from the source."""
-    answers = {gid: c.source for gid, c in
-               by_grade_id(_source(course, CHAPTER_1)).items()
-               if nbgrader_meta(c)["solution"]}
+    answers = {
+        gid: c.source
+        for gid, c in by_grade_id(_source(course, CHAPTER_1)).items()
+        if nbgrader_meta(c)["solution"]
+    }
     nb = copy.deepcopy(_release(course, CHAPTER_1))
     for cell in nb.cells:
         gid = nbgrader_meta(cell).get("grade_id")
@@ -264,10 +338,15 @@ def _answered(course: Path, wrong: bool) -> nbformat.NotebookNode:
 
 
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([make_nbgrader.nbgrader_command(), *args],
-                          cwd=course, env=make_nbgrader.nbgrader_env(),
-                          capture_output=True, text=True, check=False,
-                          timeout=900)
+    proc = subprocess.run(
+        [make_nbgrader.nbgrader_command(), *args],
+        cwd=course,
+        env=make_nbgrader.nbgrader_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return proc
 
@@ -281,8 +360,7 @@ def graded(course) -> dict:
     _submit(course, "untouched", _release(course, CHAPTER_1))
     _submit(course, "one-wrong", _answered(course, wrong=True))
     _nbgrader(course, "autograde", CHAPTER_1)
-    _nbgrader(course, "generate_feedback", CHAPTER_1, "--student",
-              "one-wrong")
+    _nbgrader(course, "generate_feedback", CHAPTER_1, "--student", "one-wrong")
     results = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in ("reference", "untouched", "one-wrong"):
@@ -291,8 +369,10 @@ def graded(course) -> dict:
             results[student] = {
                 "auto": {n: g.auto_score for n, g in grades.items()},
                 "max": {n: g.max_score for n, g in grades.items()},
-                "manual": sorted(n for n, g in grades.items()
-                                 if g.needs_manual_grade)}
+                "manual": sorted(
+                    n for n, g in grades.items() if g.needs_manual_grade
+                ),
+            }
             # The instructor's step: full points for a complete prose
             # answer (formgrader writes the same manual_score).
             for name in results[student]["manual"]:
@@ -300,23 +380,28 @@ def graded(course) -> dict:
             gb.db.commit()
             results[student]["score"] = sub.score
             results[student]["max_score"] = sub.max_score
-            print(f"nbgrader {student}: autograded "
-                  f"{sum(v or 0 for v in results[student]['auto'].values())}"
-                  f", total {sub.score} of {sub.max_score}")
+            print(
+                f"nbgrader {student}: autograded "
+                f"{sum(v or 0 for v in results[student]['auto'].values())}"
+                f", total {sub.score} of {sub.max_score}"
+            )
     return results
 
 
 def _chapter_points() -> tuple[dict, dict]:
     points = make_nbgrader.exercise_points(INSTRUCTORS)
-    nb = nbformat.read(ROOT / "notebooks" / f"{CHAPTER_1}.ipynb",
-                       as_version=4)
+    nb = nbformat.read(ROOT / "notebooks" / f"{CHAPTER_1}.ipynb", as_version=4)
     exported = make_nbgrader.nbgrader_notebook(nb, points, name=CHAPTER_1)
-    checks = {gid: nbgrader_meta(c)["points"]
-              for gid, c in by_grade_id(exported).items()
-              if gid.endswith("-check")}
-    prose = {gid: nbgrader_meta(c)["points"]
-             for gid, c in by_grade_id(exported).items()
-             if gid.endswith("-answer")}
+    checks = {
+        gid: nbgrader_meta(c)["points"]
+        for gid, c in by_grade_id(exported).items()
+        if gid.endswith("-check")
+    }
+    prose = {
+        gid: nbgrader_meta(c)["points"]
+        for gid, c in by_grade_id(exported).items()
+        if gid.endswith("-answer")
+    }
     return checks, prose
 
 
@@ -338,17 +423,22 @@ def test_untouched_copy_scores_zero(graded):
 def test_one_wrong_answer_loses_exactly_its_points(graded):
     checks, prose = _chapter_points()
     wrong = graded["one-wrong"]
-    expected = {n: (0 if n == f"{WRONG_ID}-check" else p)
-                for n, p in checks.items()}
+    expected = {
+        n: (0 if n == f"{WRONG_ID}-check" else p) for n, p in checks.items()
+    }
     assert {n: wrong["auto"][n] for n in checks} == expected
     assert wrong["score"] == wrong["max_score"] - checks[f"{WRONG_ID}-check"]
-    assert graded["reference"]["score"] - wrong["score"] == checks[
-        f"{WRONG_ID}-check"] > 0
+    assert (
+        graded["reference"]["score"] - wrong["score"]
+        == checks[f"{WRONG_ID}-check"]
+        > 0
+    )
 
 
 def test_feedback_shows_the_check_message(course, graded):
-    page = (course / "feedback" / "one-wrong" / CHAPTER_1 /
-            f"{CHAPTER_1}.html").read_text(encoding="utf-8")
+    page = (
+        course / "feedback" / "one-wrong" / CHAPTER_1 / f"{CHAPTER_1}.html"
+    ).read_text(encoding="utf-8")
     assert WRONG_MESSAGE in page
     assert "CheckFailed" in page and "9408" not in page
     assert f"{WRONG_ID} ✓" not in page and "conv-ex1 ✓ all" in page

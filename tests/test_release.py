@@ -8,6 +8,7 @@ through ``$D2LITE_DATA``. Every notebook's first cell pins the release's
 tag (``v`` + ``d2lite.__version__``) on ``_config.yml``'s repository, and
 pyproject, CHANGELOG and the package agree on the version.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,7 +35,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 VERSION = d2lite.__version__
 
 #: The first code cell of every chapter, with {url} and {version}.
-INSTALL_CELL = '''\
+INSTALL_CELL = """\
 # On Colab, install the d2lite release this chapter was run with; elsewhere,
 # say how to install d2lite if this Python cannot import it.
 import sys
@@ -48,7 +49,7 @@ else:
         print("d2lite is not installed for this Python. From the root of the "
               "course repository, run:\\n"
               f"    {{sys.executable}} -m pip install -e .\\n"
-              "(or `make book`, which also creates .venv and installs it).")'''
+              "(or `make book`, which also creates .venv and installs it).")"""
 
 
 def repository_url() -> str:
@@ -96,7 +97,8 @@ def test_install_cell_pins_this_release(path):
     assert first.source == expected, (
         f"{path.name}: the first code cell must be the install cell pinned "
         f"to v{VERSION} of {repository_url()} (the tag of "
-        "d2lite.__version__); it is:\n" + first.source)
+        "d2lite.__version__); it is:\n" + first.source
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -108,9 +110,12 @@ def test_install_cell_pins_this_release(path):
 def dist(tmp_path_factory) -> dict[str, Path]:
     """``python -m build`` of the repository: the wheel and the sdist."""
     out = tmp_path_factory.mktemp("dist")
-    proc = subprocess.run([sys.executable, "-m", "build", "--outdir",
-                           str(out), str(ROOT)], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     wheels = list(out.glob("*.whl"))
     sdists = list(out.glob("*.tar.gz"))
@@ -125,22 +130,38 @@ def test_build_names_this_version(dist):
 
 def test_twine_check_passes(dist):
     twine = Path(sys.executable).parent / "twine"
-    proc = subprocess.run([str(twine), "check", "--strict", str(dist["wheel"]),
-                           str(dist["sdist"])], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [
+            str(twine),
+            "check",
+            "--strict",
+            str(dist["wheel"]),
+            str(dist["sdist"]),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.count("PASSED") == 2, proc.stdout
 
 
 def package_files() -> list[str]:
     """The files of d2lite/ a fresh clone has (git), else those on disk."""
-    proc = subprocess.run(["git", "ls-files", "d2lite"], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["git", "ls-files", "d2lite"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode == 0 and proc.stdout.strip():
         return sorted(proc.stdout.split())
-    return sorted(p.relative_to(ROOT).as_posix()
-                  for p in (ROOT / "d2lite").rglob("*")
-                  if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "d2lite").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
 
 
 def test_wheel_holds_every_package_file(dist):
@@ -148,16 +169,21 @@ def test_wheel_holds_every_package_file(dist):
     files = package_files()
     assert "d2lite/exercises/conv.py" in files
     missing = [f for f in files if f not in names]
-    assert not missing, (f"files of d2lite/ missing from the wheel: "
-                         f"{missing}; add their pattern to "
-                         "[tool.setuptools.package-data] in pyproject.toml")
-    metadata = zipfile.ZipFile(dist["wheel"]).read(
-        f"d2lite-{VERSION}.dist-info/METADATA").decode()
+    assert not missing, (
+        f"files of d2lite/ missing from the wheel: "
+        f"{missing}; add their pattern to "
+        "[tool.setuptools.package-data] in pyproject.toml"
+    )
+    metadata = (
+        zipfile.ZipFile(dist["wheel"])
+        .read(f"d2lite-{VERSION}.dist-info/METADATA")
+        .decode()
+    )
     assert f"Version: {VERSION}" in metadata
     assert "Requires-Dist: torch" in metadata
 
 
-SCRIPT = textwrap.dedent('''\
+SCRIPT = textwrap.dedent("""\
     import os, sys
     from pathlib import Path
 
@@ -178,18 +204,31 @@ SCRIPT = textwrap.dedent('''\
     X, y = next(iter(train_iter))
     print("batches", len(train_iter), len(test_iter), tuple(X.shape),
           tuple(y.shape))
-''')
+""")
 
 
 @pytest.mark.realdata
 def test_wheel_works_outside_the_repository(dist, tmp_path):
     real = d2lite.find_fashion_mnist(download=False)
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "--no-deps", "--no-index", "--target", str(target),
-                    str(dist["wheel"])], check=True)
-    assert sorted(p.name for p in target.iterdir() if not p.name.startswith(
-        "d2lite-")) == ["d2lite"]
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(dist["wheel"]),
+        ],
+        check=True,
+    )
+    assert sorted(
+        p.name for p in target.iterdir() if not p.name.startswith("d2lite-")
+    ) == ["d2lite"]
     data = tmp_path / "data"  # the real files, found only through the env
     data.mkdir()
     for f in real.iterdir():
@@ -198,13 +237,26 @@ def test_wheel_works_outside_the_repository(dist, tmp_path):
     work = tmp_path / "elsewhere"
     work.mkdir()
     (work / "run.py").write_text(SCRIPT)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "D2LITE_MNIST")}
-    env.update(PYTHONPATH=str(target), D2LITE_DATA=str(data),
-               XDG_CACHE_HOME=str(tmp_path / "cache"), PYTHONNOUSERSITE="1")
-    proc = subprocess.run([sys.executable, "run.py", str(target)], cwd=work,
-                          env=env, capture_output=True, text=True,
-                          check=False, timeout=300)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "D2LITE_MNIST")
+    }
+    env.update(
+        PYTHONPATH=str(target),
+        D2LITE_DATA=str(data),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        PYTHONNOUSERSITE="1",
+    )
+    proc = subprocess.run(
+        [sys.executable, "run.py", str(target)],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert f"version {VERSION}\n" in out

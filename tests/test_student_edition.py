@@ -8,6 +8,7 @@ runs in a kernel. Slow tests run the real student notebooks top to bottom
 (errors allowed only as NotImplementedError, only in stub or check cells)
 and build the student book with every warning an error.
 """
+
 from __future__ import annotations
 
 import os
@@ -62,9 +63,12 @@ def prose_solution_lines(nb: nbformat.NotebookNode) -> list[str]:
         if kind == "solution-start":
             inside = True
         if kind in ("solution", "solution-start") or inside:
-            lines += [ln.strip() for ln in cell.source.splitlines()
-                      if len(ln.strip()) >= 30 and not ln.strip().startswith(
-                          (":", "`"))]
+            lines += [
+                ln.strip()
+                for ln in cell.source.splitlines()
+                if len(ln.strip()) >= 30
+                and not ln.strip().startswith((":", "`"))
+            ]
         if kind == "solution-end":
             inside = False
     return lines
@@ -78,8 +82,11 @@ def _taught_lines(nb: nbformat.NotebookNode) -> set[str]:
         kind = directive[0] if directive else None
         if kind == "solution-start":
             inside = True
-        is_solution = (kind in ("solution", "solution-start", "solution-end")
-                       or inside or "### BEGIN SOLUTION" in cell.source)
+        is_solution = (
+            kind in ("solution", "solution-start", "solution-end")
+            or inside
+            or "### BEGIN SOLUTION" in cell.source
+        )
         if not is_solution:
             lines.update(ln.strip() for ln in cell.source.splitlines())
         if kind == "solution-end":
@@ -100,27 +107,36 @@ def _all_text(nb: nbformat.NotebookNode) -> str:
 def edition(tmp_path_factory) -> Path:
     """The student edition of the repository, written once."""
     return make_student.write_student_edition(
-        tmp_path_factory.mktemp("edition") / "student")
+        tmp_path_factory.mktemp("edition") / "student"
+    )
 
 
 def test_edition_has_every_source(edition):
-    for name in ("_config.yml", "_toc.yml", "README.md", "book/intro.md",
-                 "book/references.bib"):
+    for name in (
+        "_config.yml",
+        "_toc.yml",
+        "README.md",
+        "book/intro.md",
+        "book/references.bib",
+    ):
         assert (edition / name).is_file(), name
-    assert sorted(p.name for p in (edition / "notebooks").glob("*.ipynb")) \
-        == [p.name for p in NOTEBOOKS]
+    assert sorted(p.name for p in (edition / "notebooks").glob("*.ipynb")) == [
+        p.name for p in NOTEBOOKS
+    ]
     toc = (ROOT / "_toc.yml").read_text()
     assert "book/instructors" in toc
     assert (edition / "_toc.yml").read_text() == "\n".join(
-        line for line in toc.split("\n") if "book/instructors" not in line)
+        line for line in toc.split("\n") if "book/instructors" not in line
+    )
 
 
 def _edition_text(edition: Path) -> str:
     """Every page and every markdown cell of the edition, joined."""
     parts = [p.read_text() for p in (edition / "book").rglob("*.md")]
     for path in (edition / "notebooks").glob("*.ipynb"):
-        parts += [c.source for c in _read(path).cells
-                  if c.cell_type == "markdown"]
+        parts += [
+            c.source for c in _read(path).cells if c.cell_type == "markdown"
+        ]
     return "\n".join(parts)
 
 
@@ -129,7 +145,8 @@ def test_edition_has_no_instructors_page_and_no_link_to_it(edition):
     assert not list(edition.rglob("instructors*"))
     assert "instructors" not in (edition / "_toc.yml").read_text()
     labels = make_student.page_labels(
-        (ROOT / "book" / "instructors.md").read_text())
+        (ROOT / "book" / "instructors.md").read_text()
+    )
     assert "instructors-grading" in labels
     text = _edition_text(edition)
     assert not re.search(r"\binstructors(\.md|>|`|\))", text)
@@ -143,23 +160,34 @@ def test_edition_has_no_instructors_page_and_no_link_to_it(edition):
 LINKS = make_student._links_to(["instructors-grading"])
 
 
-@pytest.mark.parametrize("text, kept", [
-    ("* - {doc}`results`\n  - Figures.\n* - {doc}`instructors`\n"
-     "  - Notes for\n    teachers.\n```", "* - {doc}`results`\n  - Figures."
-     "\n```"),
-    ("Intro.\n\n- see {ref}`points <instructors-grading>`\n- other\n",
-     "Intro.\n\n- other\n"),
-    ("1. [teachers](instructors.md)\n2. {doc}`../book/instructors`\n", ""),
-])
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        (
+            "* - {doc}`results`\n  - Figures.\n* - {doc}`instructors`\n"
+            "  - Notes for\n    teachers.\n```",
+            "* - {doc}`results`\n  - Figures.\n```",
+        ),
+        (
+            "Intro.\n\n- see {ref}`points <instructors-grading>`\n- other\n",
+            "Intro.\n\n- other\n",
+        ),
+        ("1. [teachers](instructors.md)\n2. {doc}`../book/instructors`\n", ""),
+    ],
+)
 def test_list_items_linking_to_the_instructors_page_are_dropped(text, kept):
     assert make_student.drop_links(text, LINKS, where="p") == kept
 
 
 def test_a_link_in_prose_is_refused():
-    with pytest.raises(StudentEditionError, match=r"p, line 3: a link to "
-                       "the instructors' page"):
-        make_student.drop_links("a\n\nSee {doc}`instructors` now.", LINKS,
-                                where="p")
+    with pytest.raises(
+        StudentEditionError,
+        match=r"p, line 3: a link to "
+        "the instructors' page",
+    ):
+        make_student.drop_links(
+            "a\n\nSee {doc}`instructors` now.", LINKS, where="p"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -175,11 +203,17 @@ def test_student_notebook_has_no_solution(edition, path):
     # A solution line leaks when the edition has it as a line of its own
     # (a longer taught line that merely contains it is no leak).
     shown = {line.strip() for line in text.splitlines()}
-    leaked = [line for cell in _code_cells(instructor)
-              for line in solution_lines(cell.source)
-              if line in shown and line not in taught]
-    leaked += [line for line in prose_solution_lines(instructor)
-               if line in shown and line not in taught]
+    leaked = [
+        line
+        for cell in _code_cells(instructor)
+        for line in solution_lines(cell.source)
+        if line in shown and line not in taught
+    ]
+    leaked += [
+        line
+        for line in prose_solution_lines(instructor)
+        if line in shown and line not in taught
+    ]
     assert not leaked, f"{path.name}: solution lines left: {leaked}"
 
 
@@ -193,9 +227,9 @@ def test_student_notebook_keeps_code_and_clears_outputs(edition, path):
         if not make_student.has_markers(before.source):
             assert after.source == before.source
         else:
-            assert ("NotImplementedError" in after.source
-                    or re.search(r"= \.\.\.$|^\s*\.\.\.  #", after.source,
-                                 re.MULTILINE)), after.source
+            assert "NotImplementedError" in after.source or re.search(
+                r"= \.\.\.$|^\s*\.\.\.  #", after.source, re.MULTILINE
+            ), after.source
 
 
 def test_config_intro_and_readme(edition):
@@ -207,8 +241,9 @@ def test_config_intro_and_readme(edition):
     assert config["repository"]["url"] == original["repository"]["url"]
     assert "hide_solutions" not in str(config)  # sphinx-exercise#89
     intro = (edition / "book" / "intro.md").read_text()
-    assert intro.startswith((ROOT / "book" / "intro.md").read_text()
-                            .split("\n")[0] + "\n")
+    assert intro.startswith(
+        (ROOT / "book" / "intro.md").read_text().split("\n")[0] + "\n"
+    )
     assert "{admonition} Student edition" in intro
     readme = (edition / "README.md").read_text()
     assert "dl.check" in readme and original["repository"]["url"] in readme
@@ -233,10 +268,17 @@ def test_rewrite_replaces_its_own_output_only(edition, tmp_path):
 
 def test_command_line(tmp_path):
     out = tmp_path / "cli"
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" /
-                                               "make_student.py"),
-                           "--out", str(out)], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "make_student.py"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert f"wrote {out}" in proc.stdout
     assert (out / "notebooks").is_dir()
@@ -256,39 +298,65 @@ exercise("demo-ex3", title="Pair", kind="value")(lambda: (24, 2))"""
 
 FIXTURE = [
     ("code", REGISTER),
-    ("markdown", "# Demo\n\nThe count is {glue:text}`demo_count:,` and "
-                 "{glue}`demo_other`."),
+    (
+        "markdown",
+        "# Demo\n\nThe count is {glue:text}`demo_count:,` and "
+        "{glue}`demo_other`.",
+    ),
     ("code", 'dl.glue("demo_count", 61_706)'),
     ("markdown", ":::{exercise} Square\n:label: demo-ex1\nSquare x.\n:::"),
-    ("markdown", "```{solution-start} demo-ex1\n:class: dropdown\n```\n"
-                 "Multiply x by itself, which is all the reference does."),
-    ("code", 'def my_square(x):\n    """Return x squared."""\n'
-             "    ### BEGIN SOLUTION\n    result = x * x  # multiply it\n"
-             "    return result\n    ### END SOLUTION"),
+    (
+        "markdown",
+        "```{solution-start} demo-ex1\n:class: dropdown\n```\n"
+        "Multiply x by itself, which is all the reference does.",
+    ),
+    (
+        "code",
+        'def my_square(x):\n    """Return x squared."""\n'
+        "    ### BEGIN SOLUTION\n    result = x * x  # multiply it\n"
+        "    return result\n    ### END SOLUTION",
+    ),
     ("markdown", "A second paragraph of the solution explains even more."),
     ("markdown", "```{solution-end}\n```"),
     ("code", 'dl.check("demo-ex1", my_square)'),
     ("markdown", ":::{exercise} Count\n:label: demo-ex2\nCount.\n:::"),
     ("markdown", "````{solution-start} demo-ex2\n:class: dropdown\n````"),
-    ("code", "### BEGIN SOLUTION\nparts = [60_000, 1_706]\n"
-             "count = sum(parts)\n### END SOLUTION"),
+    (
+        "code",
+        "### BEGIN SOLUTION\nparts = [60_000, 1_706]\n"
+        "count = sum(parts)\n### END SOLUTION",
+    ),
     ("markdown", "```{solution-end}\n```"),
     ("code", 'dl.check("demo-ex2", count)'),
     ("markdown", ":::{exercise} Pair\n:label: demo-ex3\nA pair.\n:::"),
     ("markdown", "```{solution-start} demo-ex3\n```"),
-    ("code", "pair = (\n    ### BEGIN SOLUTION\n    28 - 5 + 1, "
-             "(5 - 1) // 2\n    ### END SOLUTION\n)"),
+    (
+        "code",
+        "pair = (\n    ### BEGIN SOLUTION\n    28 - 5 + 1, "
+        "(5 - 1) // 2\n    ### END SOLUTION\n)",
+    ),
     ("markdown", "```{solution-end}\n```"),
     ("code", 'dl.check("demo-ex3", pair)'),
     ("markdown", ":::{exercise} Why\n:label: demo-ex4\nWhy?\n:::"),
-    ("markdown", "::::{solution} demo-ex4\n:class: dropdown\nPooling has "
-                 "no weights at all: it is a fixed function.\n::::"),
-    ("markdown", ":::{solution} demo-ex5\nAnother prose answer, written "
-                 "with three colons here.\n:::"),
-    ("markdown", "```{solution} demo-ex6\nA backtick-fenced prose answer "
-                 "that must go as well.\n```"),
-    ("markdown", "```{glue:figure} demo_fig\n:name: fig-demo\n\nA caption."
-                 "\n```"),
+    (
+        "markdown",
+        "::::{solution} demo-ex4\n:class: dropdown\nPooling has "
+        "no weights at all: it is a fixed function.\n::::",
+    ),
+    (
+        "markdown",
+        ":::{solution} demo-ex5\nAnother prose answer, written "
+        "with three colons here.\n:::",
+    ),
+    (
+        "markdown",
+        "```{solution} demo-ex6\nA backtick-fenced prose answer "
+        "that must go as well.\n```",
+    ),
+    (
+        "markdown",
+        "```{glue:figure} demo_fig\n:name: fig-demo\n\nA caption.\n```",
+    ),
     ("code", "print(my_square.__doc__)"),
 ]
 
@@ -296,13 +364,20 @@ FIXTURE = [
 def make_notebook(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     """A notebook of (kind, source) cells, code cells with fake outputs."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
-                                 "display_name": "Python 3"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "language": "python",
+        "display_name": "Python 3",
+    }
     for index, (kind, source) in enumerate(cells):
         if kind == "code":
-            nb.cells.append(nbformat.v4.new_code_cell(
-                source, execution_count=index + 1,
-                outputs=[nbformat.v4.new_output("stream", text="out\n")]))
+            nb.cells.append(
+                nbformat.v4.new_code_cell(
+                    source,
+                    execution_count=index + 1,
+                    outputs=[nbformat.v4.new_output("stream", text="out\n")],
+                )
+            )
             nb.cells[-1].metadata["execution"] = {"iopub.status.idle": "x"}
         else:
             nb.cells.append(nbformat.v4.new_markdown_cell(source))
@@ -316,14 +391,18 @@ def fixture_student() -> nbformat.NotebookNode:
 
 def test_fixture_solutions_are_removed(fixture_student):
     kept = [c.source for c in fixture_student.cells]
-    dropped = [src for kind, src in FIXTURE if "solution" in src
-               and kind == "markdown"] + [FIXTURE[6][1]]
+    dropped = [
+        src
+        for kind, src in FIXTURE
+        if "solution" in src and kind == "markdown"
+    ] + [FIXTURE[6][1]]
     assert not set(dropped) & set(kept)
     text = _all_text(fixture_student)
     for marker in MARKERS + ("multiply it", "sum(parts)", "28 - 5 + 1"):
         assert marker not in text
     assert len(_code_cells(fixture_student)) == sum(
-        kind == "code" for kind, _ in FIXTURE)
+        kind == "code" for kind, _ in FIXTURE
+    )
 
 
 def test_fixture_stubs(fixture_student):
@@ -331,11 +410,15 @@ def test_fixture_stubs(fixture_student):
     assert code[2] == (
         'def my_square(x):\n    """Return x squared."""\n'
         "    raise NotImplementedError(\n"
-        '        "Exercise demo-ex1: replace this line with your answer")')
-    assert code[4] == ("# Exercise demo-ex2: replace each ... with your "
-                       "answer.\nparts = ...\ncount = ...")
-    assert code[6] == ("pair = (\n    ...  # Exercise demo-ex3: your answer "
-                       "here\n)")
+        '        "Exercise demo-ex1: replace this line with your answer")'
+    )
+    assert code[4] == (
+        "# Exercise demo-ex2: replace each ... with your "
+        "answer.\nparts = ...\ncount = ..."
+    )
+    assert code[6] == (
+        "pair = (\n    ...  # Exercise demo-ex3: your answer here\n)"
+    )
     assert code[3] == 'dl.check("demo-ex1", my_square)'  # checks stay
 
 
@@ -362,34 +445,64 @@ def test_instructor_notebook_is_not_modified():
 def test_stub_fits_in_79_columns():
     assert make_student.stub_statement("x-ex1") == [
         'raise NotImplementedError("Exercise x-ex1: replace this line '
-        'with your answer")']
-    assert all(len(line) <= 79
-               for line in make_student.stub_statement("lenet-ex12", " " * 8))
+        'with your answer")'
+    ]
+    assert all(
+        len(line) <= 79
+        for line in make_student.stub_statement("lenet-ex12", " " * 8)
+    )
 
 
 START = ("markdown", "```{solution-start} demo-ex1\n```")
 END = ("markdown", "```{solution-end}\n```")
-CODE = ("code", "def f():\n    ### BEGIN SOLUTION\n    return 1\n"
-                "    ### END SOLUTION")
+CODE = (
+    "code",
+    "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
+)
 
 
-@pytest.mark.parametrize("cells, match", [
-    ([START, ("code", "def f():\n    ### BEGIN SOLUTION\n    return 1"),
-      END], "has no END SOLUTION"),
-    ([START, ("code", "x = 1\n### END SOLUTION"), END],
-     "without a BEGIN SOLUTION"),
-    ([START, ("code", "### BEGIN SOLUTION\n### BEGIN SOLUTION\nx = 1\n"
-                      "### END SOLUTION"), END], "has no END SOLUTION"),
-    ([START, CODE], "has no solution-end"),
-    ([CODE, END], "outside a solution"),
-    ([END], "without a solution-start"),
-    ([START, START, CODE, END, END], "inside the solution of demo-ex1"),
-    ([START, ("code", "x = 1"), END], "without '### BEGIN SOLUTION'"),
-    ([("markdown", "```{solution-start}\n```"), CODE, END],
-     "names no exercise"),
-    ([("markdown", "Intro.\n\n:::{solution} demo-ex2\nx\n:::")],
-     "does not start its cell"),
-])
+@pytest.mark.parametrize(
+    "cells, match",
+    [
+        (
+            [
+                START,
+                ("code", "def f():\n    ### BEGIN SOLUTION\n    return 1"),
+                END,
+            ],
+            "has no END SOLUTION",
+        ),
+        (
+            [START, ("code", "x = 1\n### END SOLUTION"), END],
+            "without a BEGIN SOLUTION",
+        ),
+        (
+            [
+                START,
+                (
+                    "code",
+                    "### BEGIN SOLUTION\n### BEGIN SOLUTION\nx = 1\n"
+                    "### END SOLUTION",
+                ),
+                END,
+            ],
+            "has no END SOLUTION",
+        ),
+        ([START, CODE], "has no solution-end"),
+        ([CODE, END], "outside a solution"),
+        ([END], "without a solution-start"),
+        ([START, START, CODE, END, END], "inside the solution of demo-ex1"),
+        ([START, ("code", "x = 1"), END], "without '### BEGIN SOLUTION'"),
+        (
+            [("markdown", "```{solution-start}\n```"), CODE, END],
+            "names no exercise",
+        ),
+        (
+            [("markdown", "Intro.\n\n:::{solution} demo-ex2\nx\n:::")],
+            "does not start its cell",
+        ),
+    ],
+)
 def test_malformed_notebooks_are_refused(cells, match):
     with pytest.raises(StudentEditionError, match=match):
         make_student.student_notebook(make_notebook(cells), name="demo")
@@ -401,10 +514,14 @@ def test_malformed_course_is_refused(tmp_path):
     (root / "notebooks").mkdir()
     for name in ("_config.yml", "_toc.yml"):
         (root / name).write_text((ROOT / name).read_text())
-    nbformat.write(make_notebook([START, CODE]), root / "notebooks" /
-                   "bad.ipynb")
-    with pytest.raises(StudentEditionError, match=r"bad\.ipynb: the "
-                       r"solution-start of demo-ex1 \(cell 0\) has no "):
+    nbformat.write(
+        make_notebook([START, CODE]), root / "notebooks" / "bad.ipynb"
+    )
+    with pytest.raises(
+        StudentEditionError,
+        match=r"bad\.ipynb: the "
+        r"solution-start of demo-ex1 \(cell 0\) has no ",
+    ):
         make_student.write_student_edition(tmp_path / "out", root=root)
 
 
@@ -416,14 +533,19 @@ def run_student_notebook(path: Path, monkeypatch) -> nbformat.NotebookNode:
     monkeypatch.setenv("PATH", bin_dir + os.pathsep + os.environ["PATH"])
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     nb = _read(path)
-    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}
-                   ).execute()
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     return nb
 
 
-def error_problems(instructor: nbformat.NotebookNode,
-                   student: nbformat.NotebookNode) -> list[str]:
+def error_problems(
+    instructor: nbformat.NotebookNode, student: nbformat.NotebookNode
+) -> list[str]:
     """Errors other than NotImplementedError, or outside stub/check cells."""
     problems = []
     pairs = zip(_code_cells(instructor), _code_cells(student))
@@ -434,12 +556,15 @@ def error_problems(instructor: nbformat.NotebookNode,
             if out.output_type != "error":
                 continue
             if out.ename != "NotImplementedError":
-                problems.append(f"code cell {index}: {out.ename}: "
-                                f"{out.evalue}")
+                problems.append(
+                    f"code cell {index}: {out.ename}: {out.evalue}"
+                )
             elif not (stub or checks):
-                problems.append(f"code cell {index}: NotImplementedError "
-                                "in a cell that is neither a stub nor a "
-                                "check")
+                problems.append(
+                    f"code cell {index}: NotImplementedError "
+                    "in a cell that is neither a stub nor a "
+                    "check"
+                )
     return problems
 
 
@@ -449,18 +574,24 @@ def test_fixture_student_notebook_runs(tmp_path, monkeypatch):
     nbformat.write(make_student.student_notebook(instructor), path)
     student = run_student_notebook(path, monkeypatch)
     assert error_problems(instructor, student) == []
-    failed = [c.source for c in _code_cells(student)
-              if any(o.output_type == "error" for o in c.outputs)]
-    assert failed == ['dl.check("demo-ex1", my_square)',
-                      'dl.check("demo-ex2", count)',
-                      'dl.check("demo-ex3", pair)']
+    failed = [
+        c.source
+        for c in _code_cells(student)
+        if any(o.output_type == "error" for o in c.outputs)
+    ]
+    assert failed == [
+        'dl.check("demo-ex1", my_square)',
+        'dl.check("demo-ex2", count)',
+        'dl.check("demo-ex3", pair)',
+    ]
     last = _code_cells(student)[-1].outputs
     assert last[0].text == "Return x squared.\n"
 
 
 def test_error_problems_flags_other_errors(tmp_path, monkeypatch):
-    instructor = make_notebook([("code", "1 / 0"),
-                                ("code", "raise NotImplementedError")])
+    instructor = make_notebook(
+        [("code", "1 / 0"), ("code", "raise NotImplementedError")]
+    )
     path = tmp_path / "bad.ipynb"
     nbformat.write(make_student.student_notebook(instructor), path)
     student = run_student_notebook(path, monkeypatch)
@@ -479,29 +610,42 @@ def test_error_problems_flags_other_errors(tmp_path, monkeypatch):
 @pytest.mark.realdata
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_student_notebook_runs_top_to_bottom(edition, path, monkeypatch):
-    student = run_student_notebook(edition / "notebooks" / path.name,
-                                   monkeypatch)
+    student = run_student_notebook(
+        edition / "notebooks" / path.name, monkeypatch
+    )
     assert error_problems(_read(path), student) == []
 
 
 @pytest.mark.slow
 def test_student_book_builds_without_warnings(tmp_path):
     out = tmp_path / "student"
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" /
-                                               "make_student.py"),
-                           "--out", str(out), "--build"],
-                          capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, (proc.stdout[-6000:] + proc.stderr[-6000:])
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "make_student.py"),
+            "--out",
+            str(out),
+            "--build",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-6000:]
     html = out / "_build" / "html"
     intro = (html / "book" / "intro.html").read_text(encoding="utf-8")
     assert "Student edition" in intro and "(student edition)" in intro
     assert not (html / "book" / "instructors.html").exists()
-    linking = [p.name for p in html.rglob("*.html")
-               if "instructors.html" in p.read_text(encoding="utf-8")]
+    linking = [
+        p.name
+        for p in html.rglob("*.html")
+        if "instructors.html" in p.read_text(encoding="utf-8")
+    ]
     assert not linking, f"pages linking to the instructors' page: {linking}"
     for path in NOTEBOOKS:
         page = (html / "notebooks" / f"{path.stem}.html").read_text(
-            encoding="utf-8")
+            encoding="utf-8"
+        )
         for line in prose_solution_lines(_read(path))[:5]:
             words = " ".join(re.findall(r"[A-Za-z]{4,}", line)[:6])
             assert not words or words not in page, (path.stem, line)

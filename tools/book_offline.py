@@ -9,6 +9,7 @@ scripts from every page, and any inline script that appears twice.
 
 Loaded by ``_config.yml`` (``sphinx.local_extensions``).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,8 +24,9 @@ def _is_thebe(script: Any) -> bool:
     return any(marker in body or marker in name for marker in THEBE_MARKERS)
 
 
-def drop_thebe_scripts(app: Any, pagename: str, templatename: str,
-                       context: dict, doctree: Any) -> None:
+def drop_thebe_scripts(
+    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
     """Remove Thebe's and duplicated inline scripts from ``context``."""
     if app.config.html_theme_options.get("launch_buttons", {}).get("thebe"):
         return  # Thebe wanted after all: leave its scripts alone.

@@ -36,6 +36,7 @@ which writes the student version to ``release/<chapter>/``. Autograde
 submissions with ``nbgrader autograde <chapter>`` from the folder (see
 ``tests/test_nbgrader.py`` and the instructors' page).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,7 +64,7 @@ SCHEMA_VERSION = 3
 #: The stub nbgrader puts in place of a code solution region.
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
-CONFIG = '''\
+CONFIG = """\
 # nbgrader configuration of the d2lite course, written by
 # tools/make_nbgrader.py. Run nbgrader from this folder.
 c = get_config()  # noqa: F821 (nbgrader provides it)
@@ -72,10 +73,13 @@ c.CourseDirectory.course_id = "d2lite"
 # The longest cell of a chapter trains a small network on the CPU.
 c.Execute.timeout = 600
 c.ClearSolutions.code_stub = {{"python": {stub!r}}}
-'''
+"""
 
-_STARS = re.compile(r"^\|\s*\{ref\}`(?P<id>[a-z][a-z0-9-]*) <(?P=id)>`\s*\|"
-                    r"[^|]*\|\s*(?P<stars>★+)\s*\|", re.MULTILINE)
+_STARS = re.compile(
+    r"^\|\s*\{ref\}`(?P<id>[a-z][a-z0-9-]*) <(?P=id)>`\s*\|"
+    r"[^|]*\|\s*(?P<stars>★+)\s*\|",
+    re.MULTILINE,
+)
 
 
 class NbgraderExportError(StudentEditionError):
@@ -89,8 +93,9 @@ class NbgraderExportError(StudentEditionError):
 
 def exercise_points(instructors_page: str) -> dict[str, int]:
     """Return ``{exercise id: points}``: one point per star of its row."""
-    return {m["id"]: len(m["stars"])
-            for m in _STARS.finditer(instructors_page)}
+    return {
+        m["id"]: len(m["stars"]) for m in _STARS.finditer(instructors_page)
+    }
 
 
 def checked_ids(source: str) -> list[str]:
@@ -105,18 +110,26 @@ def checked_ids(source: str) -> list[str]:
         return []
     found = []
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)):
+        if not (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        ):
             continue
         func = node.func
-        if (func.attr == "check" and isinstance(func.value, ast.Name)
-                and func.value.id == "dl" and node.args
-                and isinstance(node.args[0], ast.Constant)):
+        if (
+            func.attr == "check"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "dl"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             found.append(node.args[0].value)
-        elif (isinstance(func.value, ast.Attribute)
-              and func.value.attr == "check"
-              and isinstance(func.value.value, ast.Name)
-              and func.value.value.id == "dl" and func.attr != "list"):
+        elif (
+            isinstance(func.value, ast.Attribute)
+            and func.value.attr == "check"
+            and isinstance(func.value.value, ast.Name)
+            and func.value.value.id == "dl"
+            and func.attr != "list"
+        ):
             entry = REGISTRY.by_alias(func.attr)
             if entry is not None:
                 found.append(entry.exercise_id)
@@ -128,12 +141,24 @@ def checked_ids(source: str) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def _meta(cell: nbformat.NotebookNode, grade_id: str, *, solution: bool,
-          grade: bool, locked: bool, points: int | None = None) -> None:
+def _meta(
+    cell: nbformat.NotebookNode,
+    grade_id: str,
+    *,
+    solution: bool,
+    grade: bool,
+    locked: bool,
+    points: int | None = None,
+) -> None:
     """Write nbgrader's cell metadata (schema 3)."""
-    meta = {"grade": grade, "grade_id": grade_id, "locked": locked,
-            "schema_version": SCHEMA_VERSION, "solution": solution,
-            "task": False}
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": SCHEMA_VERSION,
+        "solution": solution,
+        "task": False,
+    }
     if grade:
         meta["points"] = points
     cell.metadata["nbgrader"] = meta
@@ -162,11 +187,12 @@ def solution_source(source: str, exercise_id: str, *, where: str) -> str:
                 f"{where}: the solution region of {exercise_id} (line "
                 f"{index + 1}) sits inside brackets, where nbgrader's stub "
                 "(a raise statement) cannot go; put the whole statement "
-                "between the markers")
+                "between the markers"
+            )
         if not begin["indent"]:
-            names = make_student._bound_names(lines[index + 1:end])
+            names = make_student._bound_names(lines[index + 1 : end])
             out += [f"{name} = ..." for name in names]
-        out += lines[index:end + 1]
+        out += lines[index : end + 1]
         index = end + 1
     return "\n".join(out)
 
@@ -195,8 +221,12 @@ def prose_answer(source: str) -> str:
     return "\n".join(body).strip()
 
 
-def nbgrader_notebook(nb: nbformat.NotebookNode, points: dict[str, int], *,
-                      name: str = "notebook") -> nbformat.NotebookNode:
+def nbgrader_notebook(
+    nb: nbformat.NotebookNode,
+    points: dict[str, int],
+    *,
+    name: str = "notebook",
+) -> nbformat.NotebookNode:
     """Return the nbgrader source version of an instructor notebook.
 
     Args:
@@ -215,8 +245,11 @@ def nbgrader_notebook(nb: nbformat.NotebookNode, points: dict[str, int], *,
     cells, current = [], None
     for index, cell in enumerate(nb.cells):
         where = f"{name}, cell {index}"
-        directive = (make_student.solution_directive(cell.source)
-                     if cell.cell_type == "markdown" else None)
+        directive = (
+            make_student.solution_directive(cell.source)
+            if cell.cell_type == "markdown"
+            else None
+        )
         kind = directive[0] if directive else None
         if kind == "solution-start":
             current = directive[1]
@@ -230,8 +263,14 @@ def nbgrader_notebook(nb: nbformat.NotebookNode, points: dict[str, int], *,
         if kind == "solution":
             exercise_id = directive[1]
             cell.source = prose_answer(cell.source)
-            _meta(cell, f"{exercise_id}-answer", solution=True, grade=True,
-                  locked=False, points=_points(points, exercise_id, where))
+            _meta(
+                cell,
+                f"{exercise_id}-answer",
+                solution=True,
+                grade=True,
+                locked=False,
+                points=_points(points, exercise_id, where),
+            )
         elif current is not None and cell.cell_type == "markdown":
             continue  # the worked explanation of a code solution
         elif current is not None:
@@ -242,15 +281,27 @@ def nbgrader_notebook(nb: nbformat.NotebookNode, points: dict[str, int], *,
             if len(ids) != 1:
                 raise NbgraderExportError(
                     f"{where}: a check cell must check one exercise, this "
-                    f"one checks {ids}; split it into one cell each")
+                    f"one checks {ids}; split it into one cell each"
+                )
             cell.source = quiet(cell.source)
-            _meta(cell, f"{ids[0]}-check", solution=False, grade=True,
-                  locked=True, points=_points(points, ids[0], where))
+            _meta(
+                cell,
+                f"{ids[0]}-check",
+                solution=False,
+                grade=True,
+                locked=True,
+                points=_points(points, ids[0], where),
+            )
         else:
             if cell.cell_type == "markdown":
                 cell.source = make_student.neutralize_glue(cell.source)
-            _meta(cell, f"{prefix}-cell-{index:03d}", solution=False,
-                  grade=False, locked=True)
+            _meta(
+                cell,
+                f"{prefix}-cell-{index:03d}",
+                solution=False,
+                grade=False,
+                locked=True,
+            )
         cells.append(cell)
     nb.cells = cells
     return nb
@@ -261,7 +312,8 @@ def _points(points: dict[str, int], exercise_id: str, where: str) -> int:
         raise NbgraderExportError(
             f"{where}: exercise {exercise_id} has no points: give it a row "
             "with its difficulty (★, ★★ or ★★★) in the tables of "
-            "book/instructors.md")
+            "book/instructors.md"
+        )
     return points[exercise_id]
 
 
@@ -272,20 +324,26 @@ def _points(points: dict[str, int], exercise_id: str, where: str) -> int:
 
 def _prepare(out: Path, root: Path) -> None:
     """Empty ``out`` (only if this tool wrote it) and create it."""
-    if out == root or root.is_relative_to(out) or any(
-            out.is_relative_to(root / s) for s in make_student.SOURCES):
+    if (
+        out == root
+        or root.is_relative_to(out)
+        or any(out.is_relative_to(root / s) for s in make_student.SOURCES)
+    ):
         raise NbgraderExportError(
             f"out={out} would overwrite the course's sources; choose a "
-            "folder of its own, e.g. --out _build/nbgrader")
+            "folder of its own, e.g. --out _build/nbgrader"
+        )
     if out.exists() and any(out.iterdir()):
         if not (out / MARKER).is_file():
             raise NbgraderExportError(
                 f"out={out} exists and was not written by make_nbgrader "
-                f"(no {MARKER} file); choose an empty or new folder")
+                f"(no {MARKER} file); choose an empty or new folder"
+            )
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("written by tools/make_nbgrader.py\n",
-                              encoding="utf-8")
+    (out / MARKER).write_text(
+        "written by tools/make_nbgrader.py\n", encoding="utf-8"
+    )
 
 
 def write_course(out: Path, *, root: Path = ROOT) -> list[str]:
@@ -293,18 +351,23 @@ def write_course(out: Path, *, root: Path = ROOT) -> list[str]:
     root, out = Path(root).resolve(), Path(out).resolve()
     page = root / "book" / "instructors.md"
     if not page.is_file():
-        raise NbgraderExportError(f"root={root} has no book/instructors.md "
-                                  "(the exercises' points)")
+        raise NbgraderExportError(
+            f"root={root} has no book/instructors.md (the exercises' points)"
+        )
     points = exercise_points(page.read_text(encoding="utf-8"))
     notebooks = sorted((root / "notebooks").glob("*.ipynb"))
     if not notebooks:
         raise NbgraderExportError(f"root={root} has no notebooks/*.ipynb")
-    sources = {path: nbgrader_notebook(nbformat.read(path, as_version=4),
-                                       points, name=path.name)
-               for path in notebooks}  # every error before writing
+    sources = {
+        path: nbgrader_notebook(
+            nbformat.read(path, as_version=4), points, name=path.name
+        )
+        for path in notebooks
+    }  # every error before writing
     _prepare(out, root)
-    (out / "nbgrader_config.py").write_text(CONFIG.format(stub=CODE_STUB),
-                                            encoding="utf-8")
+    (out / "nbgrader_config.py").write_text(
+        CONFIG.format(stub=CODE_STUB), encoding="utf-8"
+    )
     for path, nb in sources.items():
         folder = out / "source" / path.stem
         folder.mkdir(parents=True)
@@ -324,27 +387,41 @@ def nbgrader_env() -> dict[str, str]:
     nbgrader runs ``alembic`` (its database migrations) from ``PATH``.
     """
     env = dict(os.environ)
-    env["PATH"] = (str(Path(sys.executable).parent) + os.pathsep
-                   + env.get("PATH", ""))
+    env["PATH"] = (
+        str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    )
     return env
 
 
 def generate(out: Path) -> int:
     """Run ``nbgrader generate_assignment`` for every assignment."""
-    cmd = [nbgrader_command(), "generate_assignment", "*", "--create",
-           "--force"]
+    cmd = [
+        nbgrader_command(),
+        "generate_assignment",
+        "*",
+        "--create",
+        "--force",
+    ]
     print("+", " ".join(cmd), flush=True)
-    return subprocess.run(cmd, cwd=out, env=nbgrader_env(),
-                          check=False).returncode
+    return subprocess.run(
+        cmd, cwd=out, env=nbgrader_env(), check=False
+    ).returncode
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, write the course, maybe generate it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder to write (default: _build/nbgrader)")
-    parser.add_argument("--generate", action="store_true",
-                        help="then run nbgrader generate_assignment")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="folder to write (default: _build/nbgrader)",
+    )
+    parser.add_argument(
+        "--generate",
+        action="store_true",
+        help="then run nbgrader generate_assignment",
+    )
     args = parser.parse_args(argv)
     try:
         names = write_course(args.out)
@@ -359,8 +436,10 @@ def main(argv: list[str] | None = None) -> int:
     if status == 0:
         print(f"make_nbgrader: student version in {out / 'release'}")
     else:
-        print(f"make_nbgrader: nbgrader failed with status {status}",
-              file=sys.stderr)
+        print(
+            f"make_nbgrader: nbgrader failed with status {status}",
+            file=sys.stderr,
+        )
     return status
 
 

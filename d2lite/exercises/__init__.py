@@ -4,6 +4,7 @@
 ``d2lite/exercises/<chapter>.py`` (imported the first time a check runs);
 :mod:`d2lite.exercises.registry` explains how to register one.
 """
+
 from d2lite.exercises._cases import Case, CheckFailed
 from d2lite.exercises._checker import Checker
 from d2lite.exercises.registry import REGISTRY, exercise, expect
@@ -12,5 +13,12 @@ from d2lite.exercises.registry import REGISTRY, exercise, expect
 #: ``check.list()``; ``reveal=True`` shows expected values (instructors).
 check = Checker(REGISTRY)
 
-__all__ = ["Case", "CheckFailed", "Checker", "REGISTRY", "check",
-           "exercise", "expect"]
+__all__ = [
+    "Case",
+    "CheckFailed",
+    "Checker",
+    "REGISTRY",
+    "check",
+    "exercise",
+    "expect",
+]

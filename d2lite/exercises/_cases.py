@@ -1,4 +1,5 @@
 """The two objects a check is made of: a hidden test case and its failure."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -65,8 +66,9 @@ class Case:
         if self.key is not None:
             return f"[{self.key!r}]"
         parts = [short_repr(a, limit=40) for a in self.args]
-        parts += [f"{k}={short_repr(v, limit=40)}"
-                  for k, v in self.kwargs.items()]
+        parts += [
+            f"{k}={short_repr(v, limit=40)}" for k, v in self.kwargs.items()
+        ]
         return ", ".join(parts)
 
 
@@ -99,11 +101,19 @@ class CheckFailed(Exception):
         reveal: Whether the message states the expected value.
     """
 
-    def __init__(self, case: Case | str | None = None, expected: Any = None,
-                 received: Any = None, *, detail: str | None = None,
-                 hint: str | None = None, exercise_id: str | None = None,
-                 index: int | None = None, total: int | None = None,
-                 reveal: bool = False) -> None:
+    def __init__(
+        self,
+        case: Case | str | None = None,
+        expected: Any = None,
+        received: Any = None,
+        *,
+        detail: str | None = None,
+        hint: str | None = None,
+        exercise_id: str | None = None,
+        index: int | None = None,
+        total: int | None = None,
+        reveal: bool = False,
+    ) -> None:
         self.case = case
         self.expected = expected
         self.received = received
@@ -135,8 +145,10 @@ class CheckFailed(Exception):
         if self.detail:
             what = self.detail
         else:
-            what = (f"received {short_repr(self.received)}, "
-                    f"{self.hint or 'which is not the expected value'}")
+            what = (
+                f"received {short_repr(self.received)}, "
+                f"{self.hint or 'which is not the expected value'}"
+            )
         if self.reveal and not (self.detail and self.expected is None):
             what = f"expected {short_repr(self.expected)}; {what}"
         return f"{self.where()}: {what}"

@@ -10,6 +10,7 @@ without stating the expected value; an unanswered exercise raises
 ``NotImplementedError``. Instructors see the expected values with
 ``dl.check(id, answer, reveal=True)``.
 """
+
 from __future__ import annotations
 
 import copy
@@ -29,11 +30,13 @@ def _no_answer(entry: Exercise, where: str = "") -> NotImplementedError:
     """Return the error for an answer that is still ``...`` or ``None``."""
     return NotImplementedError(
         f"exercise {entry.exercise_id} has no answer yet{where}: replace "
-        "the `...` (or None) with your answer")
+        "the `...` (or None) with your answer"
+    )
 
 
-def _compare_case(entry: Exercise, case: Case, received: Any, *,
-                  index: int, total: int) -> None:
+def _compare_case(
+    entry: Exercise, case: Case, received: Any, *, index: int, total: int
+) -> None:
     """Raise CheckFailed unless ``received`` matches ``case.expected``."""
     if received is ...:
         raise _no_answer(entry, f" (case {index} of {total} is `...`)")
@@ -45,9 +48,15 @@ def _compare_case(entry: Exercise, case: Case, received: Any, *,
         common = case.hint_for(received)
         if common:
             hint += f" (hint: {common})"
-        raise CheckFailed(case, case.expected, received, hint=hint,
-                          exercise_id=entry.exercise_id, index=index,
-                          total=total)
+        raise CheckFailed(
+            case,
+            case.expected,
+            received,
+            hint=hint,
+            exercise_id=entry.exercise_id,
+            index=index,
+            total=total,
+        )
 
 
 def _run_function(entry: Exercise, answer: Any) -> int:
@@ -57,7 +66,8 @@ def _run_function(entry: Exercise, answer: Any) -> int:
             f"exercise {entry.exercise_id} expects a function as answer, "
             f"got {type(answer).__name__} {short_repr(answer, limit=60)}; "
             f"pass the function itself, without calling it: "
-            f"dl.check({entry.exercise_id!r}, my_function)")
+            f"dl.check({entry.exercise_id!r}, my_function)"
+        )
     cases = entry.cases()
     for index, case in enumerate(cases, start=1):
         args = copy.deepcopy(case.args)
@@ -68,9 +78,12 @@ def _run_function(entry: Exercise, answer: Any) -> int:
             raise
         except Exception as err:
             raise CheckFailed(
-                case, detail=f"your function raised {type(err).__name__}: "
-                f"{err}", exercise_id=entry.exercise_id, index=index,
-                total=len(cases)) from err
+                case,
+                detail=f"your function raised {type(err).__name__}: {err}",
+                exercise_id=entry.exercise_id,
+                index=index,
+                total=len(cases),
+            ) from err
         _compare_case(entry, case, received, index=index, total=len(cases))
     return len(cases)
 
@@ -85,10 +98,13 @@ def _run_value(entry: Exercise, answer: Any) -> int:
                 received = answer[case.key]
             except (KeyError, IndexError, TypeError) as err:
                 raise CheckFailed(
-                    case, detail=f"your answer has no item [{case.key!r}] "
+                    case,
+                    detail=f"your answer has no item [{case.key!r}] "
                     f"({type(err).__name__}: {err})",
-                    exercise_id=entry.exercise_id, index=index,
-                    total=len(cases)) from None
+                    exercise_id=entry.exercise_id,
+                    index=index,
+                    total=len(cases),
+                ) from None
         _compare_case(entry, case, received, index=index, total=len(cases))
     return len(cases)
 
@@ -101,8 +117,9 @@ def _run_custom(entry: Exercise, answer: Any) -> int | None:
         raise
     except Exception as err:
         raise CheckFailed(
-            detail=f"checking your answer raised {type(err).__name__}: "
-            f"{err}", exercise_id=entry.exercise_id) from err
+            detail=f"checking your answer raised {type(err).__name__}: {err}",
+            exercise_id=entry.exercise_id,
+        ) from err
     return count if isinstance(count, int) and count > 0 else None
 
 
@@ -136,8 +153,9 @@ class Checker:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
 
-    def __call__(self, exercise_id: str, answer: Any, *,
-                 reveal: bool = False) -> bool:
+    def __call__(
+        self, exercise_id: str, answer: Any, *, reveal: bool = False
+    ) -> bool:
         """Run the hidden cases of ``exercise_id`` on ``answer``.
 
         Args:
@@ -186,14 +204,17 @@ class Checker:
             raise AttributeError(
                 f"dl.check has no exercise called {name!r}.{hint} Aliases: "
                 f"{', '.join(aliases) or 'none yet'}; or call "
-                "dl.check('<exercise id>', answer) with the exercise's label")
+                "dl.check('<exercise id>', answer) with the exercise's label"
+            )
 
         def run(answer: Any, *, reveal: bool = False) -> bool:
             return self(entry.exercise_id, answer, reveal=reveal)
 
         run.__name__ = run.__qualname__ = name
-        run.__doc__ = (f"Check exercise {entry.exercise_id} ({entry.title}); "
-                       f"same as dl.check({entry.exercise_id!r}, answer).")
+        run.__doc__ = (
+            f"Check exercise {entry.exercise_id} ({entry.title}); "
+            f"same as dl.check({entry.exercise_id!r}, answer)."
+        )
         return run
 
     def __dir__(self) -> list[str]:
@@ -203,12 +224,21 @@ class Checker:
         """Return every check: id, alias, title and kind, one row each."""
         import pandas as pd
 
-        rows = [{"id": e.exercise_id,
-                 "alias": f"dl.check.{e.alias}" if e.alias else "",
-                 "title": e.title, "kind": e.kind} for e in self.registry]
-        return pd.DataFrame(rows, columns=["id", "alias", "title",
-                                           "kind"]).set_index("id")
+        rows = [
+            {
+                "id": e.exercise_id,
+                "alias": f"dl.check.{e.alias}" if e.alias else "",
+                "title": e.title,
+                "kind": e.kind,
+            }
+            for e in self.registry
+        ]
+        return pd.DataFrame(
+            rows, columns=["id", "alias", "title", "kind"]
+        ).set_index("id")
 
     def __repr__(self) -> str:
-        return (f"<d2lite exercise checks: {len(self.registry)} registered; "
-                "dl.check('conv-ex1', answer), dl.check.list()>")
+        return (
+            f"<d2lite exercise checks: {len(self.registry)} registered; "
+            "dl.check('conv-ex1', answer), dl.check.list()>"
+        )

@@ -6,6 +6,7 @@ for a number, which element or key is wrong for a sequence or a dict, what
 type was expected, and ``""`` when the values merely differ. The checker
 turns it into the student's message (:func:`phrase`).
 """
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,8 @@ def _type_name(value: Any) -> str:
 def _is_tensor(value: Any) -> bool:
     """Whether ``value`` is a torch tensor (without importing torch)."""
     return type(value).__module__.startswith("torch") and hasattr(
-        value, "detach")
+        value, "detach"
+    )
 
 
 def _is_ndarray(value: Any) -> bool:
@@ -34,15 +36,17 @@ def _is_ndarray(value: Any) -> bool:
 def _as_scalar(value: Any) -> Any:
     """Turn a one-element 0-d tensor or a NumPy scalar into a Python one."""
     if (_is_tensor(value) or _is_ndarray(value)) and getattr(
-            value, "ndim", 1) == 0:
+        value, "ndim", 1
+    ) == 0:
         return value.item()
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         return value.item()  # numpy.int64, numpy.float32, numpy.bool_
     return value
 
 
-def _array_mismatch(expected: Any, received: Any, *, rtol: float,
-                    atol: float) -> str | None:
+def _array_mismatch(
+    expected: Any, received: Any, *, rtol: float, atol: float
+) -> str | None:
     """Compare two tensors (or two NumPy arrays): shape, then values."""
     import torch
 
@@ -52,8 +56,10 @@ def _array_mismatch(expected: Any, received: Any, *, rtol: float,
     rec = torch.as_tensor(received).detach().cpu().double()
     if exp.shape != rec.shape:
         if exp.ndim != rec.ndim:
-            return (f"shape {tuple(rec.shape)} is wrong: {exp.ndim} "
-                    f"dimension{'s' if exp.ndim != 1 else ''} expected")
+            return (
+                f"shape {tuple(rec.shape)} is wrong: {exp.ndim} "
+                f"dimension{'s' if exp.ndim != 1 else ''} expected"
+            )
         return f"shape {tuple(rec.shape)} is wrong"
     close = torch.isclose(rec, exp, rtol=rtol, atol=atol, equal_nan=True)
     if bool(close.all()):
@@ -71,8 +77,9 @@ def _direction(expected: numbers.Real, received: numbers.Real) -> str:
     return "too high" if received > expected else "too low"
 
 
-def _number_mismatch(expected: numbers.Number, received: Any, *,
-                     rtol: float, atol: float) -> str | None:
+def _number_mismatch(
+    expected: numbers.Number, received: Any, *, rtol: float, atol: float
+) -> str | None:
     """Compare numbers: bools and ints exactly, floats within tolerance."""
     if isinstance(expected, bool):
         if not isinstance(received, bool):
@@ -82,13 +89,20 @@ def _number_mismatch(expected: numbers.Number, received: Any, *,
         return f"a number was expected, not {_type_name(received)}"
     if isinstance(expected, numbers.Integral):
         if isinstance(received, numbers.Integral):
-            return (None if received == expected
-                    else _direction(expected, received))
+            return (
+                None
+                if received == expected
+                else _direction(expected, received)
+            )
         if received == expected:
-            return (f"an int was expected, not {_type_name(received)} "
-                    "(use // for whole-number division, or int())")
-        return (f"{_direction(expected, received)}, and an int was "
-                f"expected, not {_type_name(received)}")
+            return (
+                f"an int was expected, not {_type_name(received)} "
+                "(use // for whole-number division, or int())"
+            )
+        return (
+            f"{_direction(expected, received)}, and an int was "
+            f"expected, not {_type_name(received)}"
+        )
     if math.isnan(expected) and math.isnan(received):
         return None
     close = math.isclose(received, expected, rel_tol=rtol, abs_tol=atol)
@@ -113,15 +127,16 @@ def phrase(reason: str | None) -> str:
     return reason
 
 
-def _sequence_mismatch(expected: Sequence, received: Any, *, rtol: float,
-                       atol: float) -> str | None:
+def _sequence_mismatch(
+    expected: Sequence, received: Any, *, rtol: float, atol: float
+) -> str | None:
     """Compare sequences (tuple, list, torch.Size) element by element."""
     if isinstance(received, (str, bytes)) or not isinstance(
-            received, Sequence):
+        received, Sequence
+    ):
         return f"a sequence was expected, not {_type_name(received)}"
     if len(received) != len(expected):
-        return (f"{len(expected)} elements were expected, "
-                f"not {len(received)}")
+        return f"{len(expected)} elements were expected, not {len(received)}"
     for i, (exp, rec) in enumerate(zip(expected, received)):
         reason = mismatch(exp, rec, rtol=rtol, atol=atol)
         if reason is not None:
@@ -129,8 +144,9 @@ def _sequence_mismatch(expected: Sequence, received: Any, *, rtol: float,
     return None
 
 
-def _mapping_mismatch(expected: Mapping, received: Any, *, rtol: float,
-                      atol: float) -> str | None:
+def _mapping_mismatch(
+    expected: Mapping, received: Any, *, rtol: float, atol: float
+) -> str | None:
     """Compare mappings key by key."""
     if not isinstance(received, Mapping):
         return f"a dict was expected, not {_type_name(received)}"
@@ -147,8 +163,9 @@ def _mapping_mismatch(expected: Mapping, received: Any, *, rtol: float,
     return None
 
 
-def mismatch(expected: Any, received: Any, *, rtol: float = 1e-6,
-             atol: float = 1e-9) -> str | None:
+def mismatch(
+    expected: Any, received: Any, *, rtol: float = 1e-6, atol: float = 1e-9
+) -> str | None:
     """Return ``None`` if ``received`` matches ``expected``, else a reason.
 
     Ints and bools must match exactly (and be ints, bools); floats within

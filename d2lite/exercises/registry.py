@@ -1,4 +1,4 @@
-'''The registry of exercise checks: how a chapter registers its hidden cases.
+"""The registry of exercise checks: how a chapter registers its hidden cases.
 
 Students call ``dl.check("conv-ex1", answer)`` (or an alias,
 ``dl.check.conv_output_size(answer)``); this module is where the chapters
@@ -101,7 +101,8 @@ Rules for the notebook side (tests/test_exercises.py enforces them):
   yet"). Every exercise label appears in ``book/instructors.md``.
 * Hidden cases are computed when a check runs, so expected values may be
   computed with the package (import it inside the decorated function).
-'''
+"""
+
 from __future__ import annotations
 
 import difflib
@@ -114,8 +115,19 @@ from typing import Any
 from d2lite.exercises._cases import Case, CheckFailed
 from d2lite.exercises._compare import mismatch, phrase
 
-__all__ = ["CHAPTERS", "Case", "CheckFailed", "Exercise", "KINDS",
-           "REGISTRY", "Registry", "exercise", "expect", "unregister"]
+__all__ = [
+    "CHAPTERS",
+    "Case",
+    "CheckFailed",
+    "Exercise",
+    "KINDS",
+    "REGISTRY",
+    "Registry",
+    "exercise",
+    "expect",
+    "unregister",
+]
+
 
 def _chapter_modules() -> tuple[str, ...]:
     """The public modules of this package: one per chapter with checks."""
@@ -123,9 +135,13 @@ def _chapter_modules() -> tuple[str, ...]:
     from pathlib import Path
 
     here = [str(Path(__file__).parent)]
-    return tuple(sorted(m.name for m in pkgutil.iter_modules(here)
-                        if not m.name.startswith("_")
-                        and m.name != "registry"))
+    return tuple(
+        sorted(
+            m.name
+            for m in pkgutil.iter_modules(here)
+            if not m.name.startswith("_") and m.name != "registry"
+        )
+    )
 
 
 #: The chapters that own a module ``d2lite/exercises/<chapter>.py``; adding
@@ -169,25 +185,39 @@ class Exercise:
     def cases(self) -> list[Case]:
         """Return the hidden cases (``kind`` "function" or "value")."""
         if self.kind == "custom":
-            raise TypeError(f"exercise {self.exercise_id} is a custom check: "
-                            "it has no list of cases")
+            raise TypeError(
+                f"exercise {self.exercise_id} is a custom check: "
+                "it has no list of cases"
+            )
         made = self.source()
         if self.kind == "value" and not (
-                isinstance(made, list) and made
-                and all(isinstance(c, Case) for c in made)):
+            isinstance(made, list)
+            and made
+            and all(isinstance(c, Case) for c in made)
+        ):
             return [Case(expected=made, label="your answer")]
-        if not (isinstance(made, list) and made
-                and all(isinstance(c, Case) for c in made)):
+        if not (
+            isinstance(made, list)
+            and made
+            and all(isinstance(c, Case) for c in made)
+        ):
             raise TypeError(
                 f"the case function of exercise {self.exercise_id} "
                 f"({self.module}.{self.source.__qualname__}) must return a "
                 f"non-empty list of Case, got {type(made).__name__}; return "
-                "e.g. [Case(args=(28, 5), expected=24)]")
+                "e.g. [Case(args=(28, 5), expected=24)]"
+            )
         return made
 
 
-def expect(label: str, expected: Any, received: Any, *,
-           rtol: float = 1e-6, atol: float = 1e-9) -> None:
+def expect(
+    label: str,
+    expected: Any,
+    received: Any,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> None:
     """Raise :class:`CheckFailed` unless ``received`` matches ``expected``.
 
     For custom checks: the comparison and the message of the other kinds
@@ -207,27 +237,36 @@ def expect(label: str, expected: Any, received: Any, *,
         raise CheckFailed(label, expected, received, hint=phrase(reason))
 
 
-def _validate(exercise_id: str, title: str, kind: str,
-              alias: str | None) -> None:
+def _validate(
+    exercise_id: str, title: str, kind: str, alias: str | None
+) -> None:
     """Raise ValueError/TypeError for a malformed registration."""
     if not isinstance(exercise_id, str) or not _ID_PATTERN.fullmatch(
-            exercise_id):
+        exercise_id
+    ):
         raise ValueError(
             f"exercise_id must be a lower-case label with hyphens such as "
-            f"'conv-ex1' (the exercise's :label:), got {exercise_id!r}")
+            f"'conv-ex1' (the exercise's :label:), got {exercise_id!r}"
+        )
     if not isinstance(title, str) or not title.strip():
-        raise ValueError(f"title of {exercise_id} must be a non-empty str, "
-                         f"got {title!r}")
+        raise ValueError(
+            f"title of {exercise_id} must be a non-empty str, got {title!r}"
+        )
     if kind not in KINDS:
-        raise ValueError(f"kind of {exercise_id} must be one of {KINDS}, "
-                         f"got {kind!r}")
+        raise ValueError(
+            f"kind of {exercise_id} must be one of {KINDS}, got {kind!r}"
+        )
     if alias is not None and (
-            not isinstance(alias, str) or not alias.isidentifier()
-            or alias.startswith("_") or alias in RESERVED_ALIASES):
+        not isinstance(alias, str)
+        or not alias.isidentifier()
+        or alias.startswith("_")
+        or alias in RESERVED_ALIASES
+    ):
         raise ValueError(
             f"alias of {exercise_id} must be a Python name not starting "
             f"with '_' and not one of {sorted(RESERVED_ALIASES)}, such as "
-            f"'conv_output_size', got {alias!r}")
+            f"'conv_output_size', got {alias!r}"
+        )
 
 
 class Registry:
@@ -244,10 +283,16 @@ class Registry:
         self._loaded = not self._modules
         self._exercises: dict[str, Exercise] = {}
 
-    def exercise(self, exercise_id: str, *, title: str,
-                 kind: str = "function", alias: str | None = None,
-                 rtol: float = 1e-6, atol: float = 1e-9
-                 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def exercise(
+        self,
+        exercise_id: str,
+        *,
+        title: str,
+        kind: str = "function",
+        alias: str | None = None,
+        rtol: float = 1e-6,
+        atol: float = 1e-9,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Return a decorator registering a check; see the module docstring.
 
         Args:
@@ -264,8 +309,9 @@ class Registry:
         _validate(exercise_id, title, kind, alias)
 
         def register(source: Callable[..., Any]) -> Callable[..., Any]:
-            entry = Exercise(exercise_id, title, kind, source, alias,
-                             rtol, atol)
+            entry = Exercise(
+                exercise_id, title, kind, source, alias, rtol, atol
+            )
             self._add(entry)
             return source
 
@@ -274,17 +320,21 @@ class Registry:
     def _add(self, entry: Exercise) -> None:
         """Store ``entry``; a module re-registering its own id replaces it."""
         for other in self._exercises.values():
-            clash = (other.exercise_id == entry.exercise_id
-                     or (entry.alias is not None
-                         and other.alias == entry.alias))
+            clash = other.exercise_id == entry.exercise_id or (
+                entry.alias is not None and other.alias == entry.alias
+            )
             if clash and other.module != entry.module:
                 raise ValueError(
                     f"exercise {entry.exercise_id} (alias {entry.alias!r}) "
                     f"from {entry.module} clashes with {other.exercise_id} "
                     f"(alias {other.alias!r}) registered by {other.module}; "
-                    "give each exercise its own id and alias")
-        stale = [k for k, v in self._exercises.items()
-                 if entry.alias is not None and v.alias == entry.alias]
+                    "give each exercise its own id and alias"
+                )
+        stale = [
+            k
+            for k, v in self._exercises.items()
+            if entry.alias is not None and v.alias == entry.alias
+        ]
         for key in stale:
             del self._exercises[key]
         self._exercises[entry.exercise_id] = entry
@@ -334,9 +384,11 @@ class Registry:
         """
         self.load()
         if not isinstance(exercise_id, str):
-            raise TypeError(f"exercise_id must be a str such as 'conv-ex1', "
-                            f"got {type(exercise_id).__name__} "
-                            f"{exercise_id!r}")
+            raise TypeError(
+                f"exercise_id must be a str such as 'conv-ex1', "
+                f"got {type(exercise_id).__name__} "
+                f"{exercise_id!r}"
+            )
         if exercise_id in self._exercises:
             return self._exercises[exercise_id]
         raise ValueError(self._unknown_message(exercise_id))
@@ -344,16 +396,21 @@ class Registry:
     def _unknown_message(self, exercise_id: str) -> str:
         """Explain an unknown id: suggestion, known ids, prose exercises."""
         known = sorted(self._exercises)
-        close = difflib.get_close_matches(exercise_id, known, n=2,
-                                          cutoff=0.6)
+        close = difflib.get_close_matches(exercise_id, known, n=2, cutoff=0.6)
         message = f"exercise_id {exercise_id!r} has no check."
         if close:
-            message += " Did you mean " + " or ".join(
-                repr(c) for c in close) + "?"
-        message += (" Exercises with a check: "
-                    + (", ".join(known) if known else "none yet") + ".")
-        message += (" An exercise whose answer is prose has no check: "
-                    "compare your answer with its solution.")
+            message += (
+                " Did you mean " + " or ".join(repr(c) for c in close) + "?"
+            )
+        message += (
+            " Exercises with a check: "
+            + (", ".join(known) if known else "none yet")
+            + "."
+        )
+        message += (
+            " An exercise whose answer is prose has no check: "
+            "compare your answer with its solution."
+        )
         return message
 
     def __iter__(self) -> Iterator[Exercise]:
