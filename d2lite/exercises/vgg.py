@@ -1,6 +1,6 @@
 """Hidden cases of the checked exercises of chapter 3, VGG.
 
-The notebook ``notebooks/03_vgg.ipynb`` calls ``dl.check("vgg-ex<N>",
+The chapter on VGG calls ``dl.check("vgg-ex<N>",
 answer)``. Expected values are computed here from real modules (built on
 PyTorch's ``meta`` device, which has shapes but no storage, so even VGG-16
 costs nothing): parameter counts with ``numel``, flatten sizes from
@@ -139,3 +139,98 @@ def _vgg_ex4() -> list[Case]:
                         "layer also has one bias per output"}),
             Case(key="total", expected=_num_params(net),
                  label='answer["total"]')]
+
+
+#: vgg-ex6: the paper's configurations, as (name, convolutions per block),
+#: and torchvision's weights whose metadata publishes each count.
+_VGG_EX6_CONFIGS = (("A (VGG-11)", (1, 1, 2, 2, 2), "VGG11_Weights"),
+                    ("B (VGG-13)", (2, 2, 2, 2, 2), "VGG13_Weights"),
+                    ("D (VGG-16)", (2, 2, 3, 3, 3), "VGG16_Weights"),
+                    ("E (VGG-19)", (2, 2, 4, 4, 4), "VGG19_Weights"))
+_VGG_EX7_BUDGET, _VGG_EX7_ACC = 40_000, 0.80
+
+
+def _vgg_config(convs_per_block: tuple[int, ...]) -> list:
+    """The paper's list for a VGG: channels per convolution, "M" pools."""
+    config: list = []
+    for count, channels in zip(convs_per_block, (64, 128, 256, 512, 512)):
+        config += [channels] * count + ["M"]
+    return config
+
+
+@exercise("vgg-ex6", kind="custom",
+          title="VGG-11/13/16/19 built from the paper's configuration table")
+def _vgg_ex6(build) -> int:
+    import torch
+    from torch import nn
+    from torchvision import models
+
+    from d2lite.exercises.registry import CheckFailed, expect
+
+    for name, blocks, weights in _VGG_EX6_CONFIGS:
+        config = _vgg_config(blocks)
+        with torch.device("meta"):
+            net = build(list(config))
+            try:
+                shape = tuple(net(torch.zeros(2, 3, 224, 224)).shape)
+            except RuntimeError as err:
+                raise CheckFailed(
+                    f"configuration {name} on a (2, 3, 224, 224) batch",
+                    None, None, detail=f"the network raised {err}") from None
+        expect(f"configuration {name}: output shape for a (2, 3, 224, 224) "
+               "batch", (2, 1000), shape)
+        convs = sum(isinstance(m, nn.Conv2d) for m in net.modules())
+        expect(f"configuration {name}: number of nn.Conv2d layers",
+               sum(blocks), convs)
+        count = sum(p.numel() for p in net.parameters())
+        published = getattr(models, weights).IMAGENET1K_V1.meta["num_params"]
+        expect(f"configuration {name}: number of parameters", published,
+               count)
+    return len(_VGG_EX6_CONFIGS)
+
+
+@exercise("vgg-ex7", kind="custom",
+          title="A VGG-style network under 40,000 parameters, trained")
+def _vgg_ex7(make_net) -> int:
+    import torch
+    from torch import nn
+
+    from d2lite.exercises.lenet import (
+        SHORT_RUN,
+        check_output_shape,
+        short_run_accuracy,
+    )
+    from d2lite.exercises.registry import CheckFailed
+    from d2lite.shapes import param_table
+
+    torch.manual_seed(SHORT_RUN["seed"])
+    net = make_net()
+    convs = [m for m in net.modules() if isinstance(m, nn.Conv2d)]
+    odd = [(tuple(m.kernel_size), tuple(m.padding)) for m in convs
+           if tuple(m.kernel_size) != (3, 3) or tuple(m.padding) != (1, 1)]
+    if not convs or odd:
+        raise CheckFailed("convolutions", None, odd,
+                          detail="every convolution must be 3x3 with "
+                                 f"padding 1; found (kernel, padding) {odd}"
+                          if convs else "the network has no nn.Conv2d")
+    pools = sum(isinstance(m, nn.MaxPool2d) for m in net.modules())
+    if pools < 3:
+        raise CheckFailed("max poolings", None, pools,
+                          detail=f"{pools} nn.MaxPool2d layers; at least 3 "
+                                 "are asked for")
+    check_output_shape(net, "tiny_vgg()")
+    total = param_table(net).attrs["total"]
+    if total > _VGG_EX7_BUDGET:
+        raise CheckFailed("number of parameters", None, total,
+                          detail=f"{total:,} parameters, over the budget of "
+                                 f"{_VGG_EX7_BUDGET:,}; fc1 takes "
+                                 "channels x 3 x 3 values")
+    accuracy = short_run_accuracy(net, **SHORT_RUN)
+    if accuracy < _VGG_EX7_ACC:
+        raise CheckFailed(
+            "test accuracy after the short run", None, accuracy,
+            detail=f"test accuracy {accuracy:.3f} after the short run, "
+                   f"below {_VGG_EX7_ACC}")
+    print(f"tiny_vgg: {total:,} parameters, test accuracy {accuracy:.3f} "
+          "after the short run")
+    return 4
