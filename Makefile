@@ -1,6 +1,6 @@
 # d2lite: the two commands of the README, and a few helpers.
 #   make book   build the whole book: every notebook executed on real data
-#   make test   run every test: package, notebooks (nbval), book, browser
+#   make test   run every test: ruff, package, notebooks (nbval), book, browser
 # Each creates .venv if missing and installs what it needs.
 
 PYTHON ?= python3
@@ -19,6 +19,8 @@ book: setup
 
 test: setup
 	tools/system_deps.sh data browser
+	$(VPY) -m ruff check .
+	$(VPY) -m ruff format --check .
 	$(VPY) -m pytest tests
 	$(VPY) -m pytest $(NBVAL) notebooks
 

@@ -7,6 +7,7 @@ Then every page of ``_toc.yml`` must exist, every local link, image, script
 and stylesheet must resolve (``#anchors`` included), and nothing the pages
 load may come from another host: the book must read offline.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,21 +28,34 @@ HTML_DIR = book.HTML_DIR
 OUTBOUND_SCHEMES = {"http", "https", "mailto"}
 #: CSS references to other files: url(...) and @import "...".
 CSS_REF = re.compile(
-    r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
+    r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]"""
+)
 
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """Build the book from stored outputs once; return ``_build/html``."""
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "book.py"), "build",
-         "--stored", "--reuse"],
-        cwd=ROOT, capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            str(ROOT / "tools" / "book.py"),
+            "build",
+            "--stored",
+            "--reuse",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         pytest.fail(
             "`python tools/book.py build --stored` failed (every Sphinx "
-            "warning is an error):\n" + proc.stdout[-6000:]
-            + proc.stderr[-6000:], pytrace=False)
+            "warning is an error):\n"
+            + proc.stdout[-6000:]
+            + proc.stderr[-6000:],
+            pytrace=False,
+        )
     return HTML_DIR
 
 
@@ -51,9 +65,9 @@ class _Refs(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.ids: set[str] = set()
-        self.links: list[str] = []        # <a href>
+        self.links: list[str] = []  # <a href>
         self.loads: list[tuple[str, str]] = []  # (what, url) the page loads
-        self.styles: list[str] = []       # inline <style> text and style=
+        self.styles: list[str] = []  # inline <style> text and style=
         self._in_style = False
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
@@ -66,10 +80,18 @@ class _Refs(HTMLParser):
         if tag == "a" and "href" in attr:
             self.links.append(attr["href"])
         elif tag == "link" and attr.get("href"):
-            self.loads.append((f"<link rel={attr.get('rel', '')}>",
-                               attr["href"]))
-        elif tag in ("script", "img", "iframe", "source", "audio", "video",
-                     "embed") and attr.get("src"):
+            self.loads.append(
+                (f"<link rel={attr.get('rel', '')}>", attr["href"])
+            )
+        elif tag in (
+            "script",
+            "img",
+            "iframe",
+            "source",
+            "audio",
+            "video",
+            "embed",
+        ) and attr.get("src"):
             self.loads.append((f"<{tag}>", attr["src"]))
         elif tag == "object" and attr.get("data"):
             self.loads.append(("<object>", attr["data"]))
@@ -95,8 +117,11 @@ def _parse(path: Path) -> _Refs:
 
 def _pages(html_dir: Path) -> list[Path]:
     """Every HTML page of the book (not the theme's vendored files)."""
-    return sorted(p for p in html_dir.rglob("*.html")
-                  if "_static" not in p.relative_to(html_dir).parts)
+    return sorted(
+        p
+        for p in html_dir.rglob("*.html")
+        if "_static" not in p.relative_to(html_dir).parts
+    )
 
 
 def _resolve(page: Path, url: str, html_dir: Path) -> tuple[Path, str]:
@@ -116,12 +141,17 @@ def _resolve(page: Path, url: str, html_dir: Path) -> tuple[Path, str]:
 def _is_remote(url: str) -> bool:
     parts = urlsplit(url)
     return bool(parts.scheme or parts.netloc) and parts.scheme not in (
-        "data", "")
+        "data",
+        "",
+    )
 
 
 def test_build_succeeds_with_every_toc_page(built_book: Path) -> None:
-    missing = [page for page in book.toc_pages()
-               if not (built_book / f"{page}.html").is_file()]
+    missing = [
+        page
+        for page in book.toc_pages()
+        if not (built_book / f"{page}.html").is_file()
+    ]
     assert not missing, f"toc pages without HTML: {missing}"
     assert (built_book / "index.html").is_file()
 
@@ -129,10 +159,16 @@ def test_build_succeeds_with_every_toc_page(built_book: Path) -> None:
 def test_toc_lists_the_fixed_chapters() -> None:
     pages = book.toc_pages()
     assert pages[0] == "book/intro"
-    for name in ("book/setup", "notebooks/01_convolution_arithmetic",
-                 "notebooks/02_lenet", "notebooks/03_vgg",
-                 "notebooks/04_training", "book/results",
-                 "book/instructors", "book/references"):
+    for name in (
+        "book/setup",
+        "notebooks/01_convolution_arithmetic",
+        "notebooks/02_lenet",
+        "notebooks/03_vgg",
+        "notebooks/04_training",
+        "book/results",
+        "book/instructors",
+        "book/references",
+    ):
         assert name in pages, f"{name} missing from _toc.yml"
 
 
@@ -145,21 +181,27 @@ def test_internal_links_and_anchors_resolve(built_book: Path) -> None:
         ids_cache[page] = refs.ids
         for url in refs.links:
             parts = urlsplit(url)
-            if parts.scheme in OUTBOUND_SCHEMES or parts.scheme == "javascript":
+            if (
+                parts.scheme in OUTBOUND_SCHEMES
+                or parts.scheme == "javascript"
+            ):
                 continue
             assert not parts.scheme, f"{page}: unexpected link scheme {url}"
             target, fragment = _resolve(page, url, built_book)
             checked += 1
             if not target.is_file():
-                broken.append(f"{page.relative_to(built_book)}: {url} "
-                              "(no such file)")
+                broken.append(
+                    f"{page.relative_to(built_book)}: {url} (no such file)"
+                )
                 continue
             if fragment and target.suffix == ".html":
                 if target not in ids_cache:
                     ids_cache[target] = _parse(target).ids
                 if fragment not in ids_cache[target]:
-                    broken.append(f"{page.relative_to(built_book)}: {url} "
-                                  f"(no id {fragment!r} in {target.name})")
+                    broken.append(
+                        f"{page.relative_to(built_book)}: {url} "
+                        f"(no id {fragment!r} in {target.name})"
+                    )
     assert checked > 50, f"only {checked} internal links found: parser bug?"
     assert not broken, "broken internal links:\n" + "\n".join(broken)
 
@@ -169,8 +211,11 @@ def test_cross_references_resolved(built_book: Path) -> None:
     problems = []
     for page in _pages(built_book):
         text = page.read_text(encoding="utf-8")
-        for pattern in (r'<span class="xref[^"]*"', r"\?\?\]",
-                        r'class="[^"]*\bproblematic\b'):
+        for pattern in (
+            r'<span class="xref[^"]*"',
+            r"\?\?\]",
+            r'class="[^"]*\bproblematic\b',
+        ):
             if re.search(pattern, text):
                 problems.append(f"{page.relative_to(built_book)}: {pattern}")
     assert not problems, "\n".join(problems)
@@ -214,20 +259,24 @@ def test_stylesheets_load_nothing_from_other_hosts(built_book: Path) -> None:
             elif not (sheet.parent / unquote(urlsplit(url).path)).exists():
                 missing.append(f"{sheet.relative_to(built_book)}: {url}")
     assert not remote, "stylesheets load from other hosts:\n" + "\n".join(
-        remote)
+        remote
+    )
     assert not missing, "stylesheets name missing files:\n" + "\n".join(
-        missing)
+        missing
+    )
 
 
 def test_mathjax_ships_with_the_book(built_book: Path) -> None:
     intro = (built_book / "book" / "intro.html").read_text(encoding="utf-8")
-    scripts = re.findall(r'<script[^>]*src="([^"]*mathjax[^"]*)"', intro,
-                         flags=re.IGNORECASE)
+    scripts = re.findall(
+        r'<script[^>]*src="([^"]*mathjax[^"]*)"', intro, flags=re.IGNORECASE
+    )
     assert scripts, "no MathJax script on the intro page"
     for src in scripts:
         assert not _is_remote(src), f"MathJax from a CDN: {src}"
-        target, _ = _resolve(built_book / "book" / "intro.html", src,
-                             built_book)
+        target, _ = _resolve(
+            built_book / "book" / "intro.html", src, built_book
+        )
         assert target.is_file(), f"MathJax script missing: {target}"
     fonts = built_book / "_static" / "mathjax" / "output" / "chtml" / "fonts"
     assert any(fonts.rglob("*.woff")), "MathJax's fonts are not shipped"
@@ -242,4 +291,5 @@ def test_chapter_pages_have_a_colab_launch_button(built_book: Path) -> None:
         expected = f"{base}/{page}.ipynb"
         assert expected in refs.links, (
             f"{page}: no Colab launch link {expected}; Colab links there: "
-            f"{[u for u in refs.links if 'colab' in u]}")
+            f"{[u for u in refs.links if 'colab' in u]}"
+        )

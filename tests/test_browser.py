@@ -13,6 +13,7 @@ and a full-page screenshot of each page goes to ``_build/screenshots/``.
 Without Chromium or Playwright the tests are skipped, except under CI
 (``CI`` set), where that is a failure that says how to install them.
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,9 +33,14 @@ from test_book import ROOT, book, built_book  # noqa: F401  (fixture)
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-    "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 INSTALL_HINT = (
     "The browser test needs Debian's Chromium and Playwright's Python "
@@ -98,7 +104,8 @@ def browser():
         _missing_or_skip("Chromium")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS)
+            executable_path=executable, args=CHROMIUM_ARGS
+        )
         try:
             yield chromium
         finally:
@@ -121,8 +128,10 @@ def _open(browser, url: str, visit: Visit):
 
     def route(route_, request) -> None:
         host = urlsplit(request.url).hostname or ""
-        if request.url.startswith(("data:", "blob:", "about:")) or \
-                host in LOOPBACK:
+        if (
+            request.url.startswith(("data:", "blob:", "about:"))
+            or host in LOOPBACK
+        ):
             route_.continue_()
         else:
             visit.remote.append(request.url)
@@ -130,13 +139,25 @@ def _open(browser, url: str, visit: Visit):
 
     context.route("**/*", route)
     page = context.new_page()
-    page.on("console", lambda m: visit.console_errors.append(m.text)
-            if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            visit.console_errors.append(m.text) if m.type == "error" else None
+        ),
+    )
     page.on("pageerror", lambda e: visit.console_errors.append(str(e)))
-    page.on("requestfailed", lambda r: visit.failed.append(
-        f"{r.url} ({r.failure})"))
-    page.on("response", lambda r: visit.failed.append(
-        f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+    page.on(
+        "requestfailed",
+        lambda r: visit.failed.append(f"{r.url} ({r.failure})"),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            visit.failed.append(f"{r.url} (HTTP {r.status})")
+            if r.status >= 400
+            else None
+        ),
+    )
     page.goto(url, wait_until="load")
     return context, page
 
@@ -223,7 +244,8 @@ def visits(browser, site) -> dict[str, Visit]:
             page.evaluate("document.fonts.ready.then(() => true)")
             page.screenshot(
                 path=str(SCREENSHOTS / f"{name.replace('/', '__')}.png"),
-                full_page=True)
+                full_page=True,
+            )
         finally:
             context.close()
         results[name] = visit
@@ -236,13 +258,15 @@ def test_page_loads_offline_without_errors(visits, name: str) -> None:
     assert not visit.remote, f"{name} requested other hosts: {visit.remote}"
     assert not visit.failed, f"{name} had failed requests: {visit.failed}"
     assert not visit.console_errors, (
-        f"{name} logged console errors: {visit.console_errors}")
+        f"{name} logged console errors: {visit.console_errors}"
+    )
 
 
 @pytest.mark.parametrize("name", TOC_PAGES)
 def test_images_decode(visits, name: str) -> None:
     assert not visits[name].result["broken"], (
-        f"{name}: images that did not load: {visits[name].result['broken']}")
+        f"{name}: images that did not load: {visits[name].result['broken']}"
+    )
 
 
 @pytest.mark.parametrize("name", TOC_PAGES)
@@ -250,7 +274,8 @@ def test_images_have_alt_text(visits, name: str) -> None:
     """Every <img> in the page content has a non-empty alt attribute."""
     assert not visits[name].result["noAlt"], (
         f"{name}: images without alt text: {visits[name].result['noAlt']}; "
-        'give the figure cell metadata {"mystnb": {"image": {"alt": ...}}}')
+        'give the figure cell metadata {"mystnb": {"image": {"alt": ...}}}'
+    )
 
 
 @pytest.mark.parametrize("name", TOC_PAGES)
@@ -259,7 +284,8 @@ def test_math_is_typeset(visits, name: str) -> None:
     if result["math"]:
         assert result["mathjax"], f"{name}: has math but MathJax never ran"
     assert not result["untypeset"], (
-        f"{name}: formulas MathJax did not typeset: {result['untypeset']}")
+        f"{name}: formulas MathJax did not typeset: {result['untypeset']}"
+    )
     assert not result["raw"], f"{name}: raw TeX left: {result['raw']}"
     assert result["merror"] == 0, f"{name}: {result['merror']} TeX errors"
 
@@ -283,7 +309,8 @@ def test_colab_launch_button(visits, name: str) -> None:
     expected = f"{book.colab_base_url()}/{name}.ipynb"
     assert visits[name].result["colab"] == [expected], (
         f"{name}: Colab launch links {visits[name].result['colab']}, "
-        f"expected [{expected}]")
+        f"expected [{expected}]"
+    )
 
 
 def test_screenshots_saved(visits) -> None:
@@ -309,21 +336,24 @@ def _search_word(name: str) -> str:
 def test_search_finds_each_chapter(browser, site, name: str) -> None:
     word = _search_word(name)
     visit = Visit()
-    context, page = _open(browser, f"{site}/search.html?q={quote(word)}",
-                          visit)
+    context, page = _open(
+        browser, f"{site}/search.html?q={quote(word)}", visit
+    )
     try:
         page.wait_for_function(
             "() => { const s = document.querySelector("
             "'#search-results .search-summary');"
             " return s && /found|did not match/.test(s.textContent); }",
-            timeout=30000)
+            timeout=30000,
+        )
         hrefs = page.eval_on_selector_all(
             "#search-results ul.search li a",
-            "els => els.map(a => a.getAttribute('href'))")
+            "els => els.map(a => a.getAttribute('href'))",
+        )
     finally:
         context.close()
-    assert not visit.remote and not visit.failed and not visit.console_errors, (
-        visit)
-    pages = {urlsplit(h).path.removesuffix(".html").lstrip("/")
-             for h in hrefs}
+    assert (
+        not visit.remote and not visit.failed and not visit.console_errors
+    ), visit
+    pages = {urlsplit(h).path.removesuffix(".html").lstrip("/") for h in hrefs}
     assert name in pages, f"searching {word!r} found {sorted(pages)}"

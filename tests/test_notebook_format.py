@@ -6,6 +6,7 @@ starting with the Colab cell whose URL is ``_config.yml``'s repository,
 code lines of at most 79 characters, ``import d2lite`` and never
 ``import *``, and at least four labelled exercises at the end.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,8 @@ CHAPTER_PREFIX = {
 EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise(?:-start)?\}", re.M)
 LABEL = re.compile(r"^:label:\s*(\S+)\s*$", re.M)
 SOLUTION = re.compile(
-    r"^(?:`{3,}|:{3,})\{solution(?:-start)?\}\s+(\S+)\s*$", re.M)
+    r"^(?:`{3,}|:{3,})\{solution(?:-start)?\}\s+(\S+)\s*$", re.M
+)
 STAR_IMPORT = re.compile(r"^\s*from\s+\S+\s+import\s+\*", re.M)
 D2LITE_IMPORT = re.compile(r"^\s*import\s+d2lite(\s+as\s+dl)?\s*$", re.M)
 
@@ -86,7 +88,8 @@ def notebook(request) -> tuple[Path, nbformat.NotebookNode]:
 def test_the_four_chapters_exist() -> None:
     stems = {p.stem for p in NOTEBOOKS}
     assert set(CHAPTER_PREFIX) <= stems, (
-        f"missing chapters: {set(CHAPTER_PREFIX) - stems}")
+        f"missing chapters: {set(CHAPTER_PREFIX) - stems}"
+    )
 
 
 def test_valid_nbformat(notebook) -> None:
@@ -100,14 +103,18 @@ def test_stored_from_one_fresh_run(notebook) -> None:
     counts = [c.execution_count for c in _code(nb)]
     assert counts == list(range(1, len(counts) + 1)), (
         f"{path.name}: execution counts {counts}; rerun the notebook from a "
-        "fresh kernel, top to bottom, and save it")
+        "fresh kernel, top to bottom, and save it"
+    )
 
 
 def test_no_error_outputs(notebook) -> None:
     path, nb = notebook
-    errors = [(k, out.get("ename")) for k, cell in enumerate(nb.cells)
-              for out in cell.get("outputs", [])
-              if out.output_type == "error"]
+    errors = [
+        (k, out.get("ename"))
+        for k, cell in enumerate(nb.cells)
+        for out in cell.get("outputs", [])
+        if out.output_type == "error"
+    ]
     assert not errors, f"{path.name}: error outputs in cells {errors}"
 
 
@@ -118,7 +125,8 @@ def test_first_code_cell_is_the_colab_cell(notebook) -> None:
     expected = colab_cell(book.load_config())
     assert code[0].source == expected, (
         f"{path.name}: the first code cell must be exactly\n{expected}\n"
-        f"got\n{code[0].source}")
+        f"got\n{code[0].source}"
+    )
 
 
 def test_colab_cell_matches_the_config() -> None:
@@ -126,31 +134,43 @@ def test_colab_cell_matches_the_config() -> None:
     config = book.load_config()
     owner, name, _ = book.repository(config)
     assert f"https://github.com/{owner}/{name}" == config["repository"][
-        "url"].rstrip("/")
-    assert (f"git+https://github.com/{owner}/{name}@v{d2lite.__version__}"
-            in colab_cell(config))
+        "url"
+    ].rstrip("/")
+    assert (
+        f"git+https://github.com/{owner}/{name}@v{d2lite.__version__}"
+        in colab_cell(config)
+    )
 
 
 def test_code_lines_fit_79_characters(notebook) -> None:
     path, nb = notebook
-    long_lines = [(k, len(line)) for k, cell in enumerate(nb.cells)
-                  if cell.cell_type == "code"
-                  for line in cell.source.splitlines() if len(line) > MAX_LINE]
+    long_lines = [
+        (k, len(line))
+        for k, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > MAX_LINE
+    ]
     assert not long_lines, (
-        f"{path.name}: (cell, length) of lines over {MAX_LINE}: {long_lines}")
+        f"{path.name}: (cell, length) of lines over {MAX_LINE}: {long_lines}"
+    )
 
 
 def test_no_star_imports(notebook) -> None:
     path, nb = notebook
-    stars = [k for k, cell in enumerate(nb.cells)
-             if cell.cell_type == "code" and STAR_IMPORT.search(cell.source)]
+    stars = [
+        k
+        for k, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and STAR_IMPORT.search(cell.source)
+    ]
     assert not stars, f"{path.name}: `import *` in cells {stars}"
 
 
 def test_imports_d2lite(notebook) -> None:
     path, nb = notebook
     assert any(D2LITE_IMPORT.search(c.source) for c in _code(nb)), (
-        f"{path.name}: no `import d2lite as dl`")
+        f"{path.name}: no `import d2lite as dl`"
+    )
 
 
 def test_labelled_exercises(notebook) -> None:
@@ -158,7 +178,8 @@ def test_labelled_exercises(notebook) -> None:
     markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
     exercises = [src for src in markdown if EXERCISE.search(src)]
     assert len(exercises) >= MIN_EXERCISES, (
-        f"{path.name}: {len(exercises)} exercises, want {MIN_EXERCISES}+")
+        f"{path.name}: {len(exercises)} exercises, want {MIN_EXERCISES}+"
+    )
     labels = []
     for src in exercises:
         match = LABEL.search(src)
@@ -166,8 +187,9 @@ def test_labelled_exercises(notebook) -> None:
         labels.append(match.group(1))
     prefix = CHAPTER_PREFIX.get(path.stem)
     if prefix:
-        bad = [lab for lab in labels
-               if not re.fullmatch(rf"{prefix}-ex\d+", lab)]
+        bad = [
+            lab for lab in labels if not re.fullmatch(rf"{prefix}-ex\d+", lab)
+        ]
         assert not bad, f"{path.name}: labels {bad} are not `{prefix}-exN`"
     assert len(set(labels)) == len(labels), f"{path.name}: {labels}"
     solved = [m.group(1) for src in markdown for m in SOLUTION.finditer(src)]
@@ -184,7 +206,8 @@ HIDDEN_TAGS = {"remove-input", "hide-input", "remove-cell", "hide-cell"}
 #: nbval's comment markers; the course uses the equivalent cell tags
 #: (``nbval-ignore-output``, ``nbval-skip``, ``raises-exception``, ...).
 NBVAL_COMMENT = re.compile(
-    r"^\s*#\s*(NBVAL_[A-Z_]+|PYTEST_VALIDATE_IGNORE_OUTPUT)\s*$", re.M)
+    r"^\s*#\s*(NBVAL_[A-Z_]+|PYTEST_VALIDATE_IGNORE_OUTPUT)\s*$", re.M
+)
 
 
 def _tags(cell) -> set[str]:
@@ -193,30 +216,45 @@ def _tags(cell) -> set[str]:
 
 def test_no_nbval_comment_markers(notebook) -> None:
     path, nb = notebook
-    marked = [(k, m.group(1)) for k, cell in enumerate(nb.cells)
-              if cell.cell_type == "code"
-              for m in NBVAL_COMMENT.finditer(cell.source)]
+    marked = [
+        (k, m.group(1))
+        for k, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for m in NBVAL_COMMENT.finditer(cell.source)
+    ]
     assert not marked, (
         f"{path.name}: nbval comment markers in (cell, marker) {marked}; "
-        "use the cell tag instead (e.g. `nbval-ignore-output`)")
+        "use the cell tag instead (e.g. `nbval-ignore-output`)"
+    )
 
 
 def test_glue_cells_are_hidden(notebook) -> None:
     """Every cell that glues is bookkeeping: its input is not shown."""
     path, nb = notebook
-    shown = [k for k, cell in enumerate(nb.cells)
-             if cell.cell_type == "code" and "dl.glue(" in cell.source
-             and not _tags(cell) & HIDDEN_TAGS]
+    shown = [
+        k
+        for k, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and "dl.glue(" in cell.source
+        and not _tags(cell) & HIDDEN_TAGS
+    ]
     assert not shown, (
         f"{path.name}: cells {shown} call dl.glue( but carry none of "
-        f"{sorted(HIDDEN_TAGS)}; move the glue into its own tagged cell")
+        f"{sorted(HIDDEN_TAGS)}; move the glue into its own tagged cell"
+    )
 
 
 def _image_cells(nb) -> list[int]:
-    return [k for k, cell in enumerate(nb.cells) if cell.cell_type == "code"
-            and any("image/png" in out.get("data", {})
-                    or "image/svg+xml" in out.get("data", {})
-                    for out in cell.get("outputs", []))]
+    return [
+        k
+        for k, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and any(
+            "image/png" in out.get("data", {})
+            or "image/svg+xml" in out.get("data", {})
+            for out in cell.get("outputs", [])
+        )
+    ]
 
 
 def test_figures_have_alt_text(notebook) -> None:
@@ -230,7 +268,8 @@ def test_figures_have_alt_text(notebook) -> None:
             missing.append(k)
     assert not missing, (
         f"{path.name}: figure cells {missing} have no alt text of at least "
-        'five words; set metadata {"mystnb": {"image": {"alt": "..."}}}')
+        'five words; set metadata {"mystnb": {"image": {"alt": "..."}}}'
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -238,7 +277,8 @@ def test_figures_have_alt_text(notebook) -> None:
 # ---------------------------------------------------------------------------
 
 RUN_TIME = re.compile(
-    r"runs? in (about|under) (\d+) (seconds?|minutes?) on a 2-core CPU")
+    r"runs? in (about|under) (\d+) (seconds?|minutes?) on a 2-core CPU"
+)
 
 
 def _stored_run_seconds(nb) -> float | None:
@@ -250,8 +290,11 @@ def _stored_run_seconds(nb) -> float | None:
         execution = cell.metadata.get("execution", {})
         for key in ("iopub.execute_input", "shell.execute_reply"):
             if key in execution:
-                stamps.append(datetime.fromisoformat(
-                    execution[key].replace("Z", "+00:00")))
+                stamps.append(
+                    datetime.fromisoformat(
+                        execution[key].replace("Z", "+00:00")
+                    )
+                )
     if len(stamps) < 2:
         return None
     return (max(stamps) - min(stamps)).total_seconds()
@@ -259,15 +302,18 @@ def _stored_run_seconds(nb) -> float | None:
 
 def test_run_time_and_downloads_stated_near_the_top(notebook) -> None:
     path, nb = notebook
-    top = "\n".join(c.source for c in nb.cells[:3]
-                    if c.cell_type == "markdown")
+    top = "\n".join(
+        c.source for c in nb.cells[:3] if c.cell_type == "markdown"
+    )
     match = RUN_TIME.search(" ".join(top.split()))
     assert match, (
         f"{path.name}: the opening cells must say how long the chapter "
-        "runs, as 'runs in about|under N seconds|minutes on a 2-core CPU'")
+        "runs, as 'runs in about|under N seconds|minutes on a 2-core CPU'"
+    )
     assert re.search(r"download", top, re.I), (
         f"{path.name}: the opening cells must say what the first run "
-        "downloads when online")
+        "downloads when online"
+    )
     seconds = _stored_run_seconds(nb)
     assert seconds is not None, f"{path.name}: no execution timestamps"
     stated = int(match.group(2)) * (60 if match.group(3)[0] == "m" else 1)
@@ -276,7 +322,8 @@ def test_run_time_and_downloads_stated_near_the_top(notebook) -> None:
     else:
         assert 0.5 * stated <= seconds <= 1.5 * stated, (
             f"{path.name}: the stored run took {seconds:.0f} s; the text "
-            f"says about {stated} s")
+            f"says about {stated} s"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -315,16 +362,19 @@ PROSE_ALLOWED: dict[str, dict[str, str]] = {
 }
 _GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`[^`]*`")
 _OTHER_ROLE = re.compile(
-    r"\{(?:cite(?::\w+)?|ref|doc|numref|eq|label)\}`[^`]*`")
+    r"\{(?:cite(?::\w+)?|ref|doc|numref|eq|label)\}`[^`]*`"
+)
 _URL = re.compile(r"https?://\S+")
 #: Release numbers are not figures: d2l-en 0.17, d2l==0.17.6, v0.2.0.
 _VERSION = re.compile(
-    r"(?:d2l(?:-en|-zh)?(?:==|\s+)|\bv)\d+(?:\.\d+)+|\b\d+\.\d+\.\d+\b")
+    r"(?:d2l(?:-en|-zh)?(?:==|\s+)|\bv)\d+(?:\.\d+)+|\b\d+\.\d+\.\d+\b"
+)
 _TARGET = re.compile(r"^:label:.*$|^\(\S+\)=\s*$", re.M)
 #: A number, with thousands separators; "5x5" counts as two numbers.
 _NUMBER = re.compile(
     r"(?<![A-Za-wyz_.\d])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"
-    r"(?![A-Za-wyz_\d])")
+    r"(?![A-Za-wyz_\d])"
+)
 _YEAR = re.compile(r"(19|20)\d\d")
 
 
@@ -347,8 +397,9 @@ def _outputs_text(nb) -> str:
                 parts.append(out["text"])
             for mime, value in out.get("data", {}).items():
                 if mime.startswith("text/"):
-                    parts.append(value if isinstance(value, str)
-                                 else "".join(value))
+                    parts.append(
+                        value if isinstance(value, str) else "".join(value)
+                    )
     return "\n".join(parts)
 
 
@@ -371,17 +422,31 @@ def prose_numbers_not_produced(path: Path, nb) -> list[str]:
     for k, cell in enumerate(nb.cells):
         if cell.cell_type != "markdown":
             continue
-        text = _VERSION.sub("", _TARGET.sub("", _URL.sub("", _OTHER_ROLE.sub(
-            "", _GLUE_ROLE.sub("", cell.source)))))
+        text = _VERSION.sub(
+            "",
+            _TARGET.sub(
+                "",
+                _URL.sub(
+                    "", _OTHER_ROLE.sub("", _GLUE_ROLE.sub("", cell.source))
+                ),
+            ),
+        )
         for whole, frac, written in _numbers(text):
             if frac is None:
-                if len(whole) < 4 or whole in allowed or _YEAR.fullmatch(
-                        whole) or str(int(whole)) in ints:
+                if (
+                    len(whole) < 4
+                    or whole in allowed
+                    or _YEAR.fullmatch(whole)
+                    or str(int(whole)) in ints
+                ):
                     continue
             else:
                 value, places = float(f"{whole}.{frac}"), len(frac)
-                if written in allowed or f"{whole}.{frac}" in allowed or any(
-                        round(o, places) == value for o in floats):
+                if (
+                    written in allowed
+                    or f"{whole}.{frac}" in allowed
+                    or any(round(o, places) == value for o in floats)
+                ):
                     continue
             bad.append(f"cell {k}: {written}")
     return bad
@@ -394,17 +459,21 @@ def test_prose_numbers_are_produced_by_the_notebook(notebook) -> None:
         f"{path.name}: numbers stated in markdown that no output of the "
         f"notebook shows and no glue writes: {bad}; glue them, print them, "
         "or (years, citations, sizes the text defines) add them to "
-        "PROSE_ALLOWED with a reason")
+        "PROSE_ALLOWED with a reason"
+    )
 
 
 def test_prose_number_check_catches_a_typed_number() -> None:
     """The check is not vacuous: a typed figure that no output shows fails."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell(
-                    "LeNet has 61,706 parameters and 0.844 accuracy; "
-                    "$9{,}408$ weights; in 1998; {glue:text}`x_1234:,`."),
-                nbformat.v4.new_code_cell("print(61706)")]
-    nb.cells[1].outputs = [nbformat.v4.new_output(
-        "stream", name="stdout", text="61706 0.8441\n")]
-    assert prose_numbers_not_produced(Path("x.ipynb"), nb) == [
-        "cell 0: 9,408"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(
+            "LeNet has 61,706 parameters and 0.844 accuracy; "
+            "$9{,}408$ weights; in 1998; {glue:text}`x_1234:,`."
+        ),
+        nbformat.v4.new_code_cell("print(61706)"),
+    ]
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="61706 0.8441\n")
+    ]
+    assert prose_numbers_not_produced(Path("x.ipynb"), nb) == ["cell 0: 9,408"]
