@@ -25,13 +25,6 @@ import book  # noqa: E402  (tools/book.py)
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 MAX_LINE = 79
 MIN_EXERCISES = 4
-#: Exercise label prefix of each chapter: `conv-ex1`, `lenet-ex2`, ...
-CHAPTER_PREFIX = {
-    "01_convolution_arithmetic": "conv",
-    "02_lenet": "lenet",
-    "03_vgg": "vgg",
-    "04_training": "train",
-}
 EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise(?:-start)?\}", re.M)
 LABEL = re.compile(r"^:label:\s*(\S+)\s*$", re.M)
 SOLUTION = re.compile(
@@ -85,11 +78,23 @@ def notebook(request) -> tuple[Path, nbformat.NotebookNode]:
     return request.param, _read(request.param)
 
 
-def test_the_four_chapters_exist() -> None:
-    stems = {p.stem for p in NOTEBOOKS}
-    assert set(CHAPTER_PREFIX) <= stems, (
-        f"missing chapters: {set(CHAPTER_PREFIX) - stems}"
-    )
+def test_every_notebook_is_a_chapter_of_the_toc() -> None:
+    """A notebook missing from _toc.yml would be skipped by the book."""
+    chapters = {p for p in book.toc_pages() if p.startswith("notebooks/")}
+    stems = {f"notebooks/{p.stem}" for p in NOTEBOOKS}
+    assert stems and stems == chapters, (stems, chapters)
+
+
+def test_each_chapter_has_its_own_exercise_prefix() -> None:
+    """`conv-ex1`, `lenet-ex2`, ...: one prefix per notebook, none shared."""
+    prefixes = {}
+    for path in NOTEBOOKS:
+        text = "\n".join(c.source for c in _read(path).cells)
+        labels = LABEL.findall(text)
+        found = {lab.split("-ex")[0] for lab in labels if "-ex" in lab}
+        assert len(found) == 1, f"{path.name}: exercise prefixes {found}"
+        prefixes[path.stem] = found.pop()
+    assert len(set(prefixes.values())) == len(prefixes), prefixes
 
 
 def test_valid_nbformat(notebook) -> None:
@@ -185,12 +190,9 @@ def test_labelled_exercises(notebook) -> None:
         match = LABEL.search(src)
         assert match, f"{path.name}: exercise without :label:\n{src[:200]}"
         labels.append(match.group(1))
-    prefix = CHAPTER_PREFIX.get(path.stem)
-    if prefix:
-        bad = [
-            lab for lab in labels if not re.fullmatch(rf"{prefix}-ex\d+", lab)
-        ]
-        assert not bad, f"{path.name}: labels {bad} are not `{prefix}-exN`"
+    prefix = labels[0].split("-ex")[0]
+    bad = [lab for lab in labels if not re.fullmatch(rf"{prefix}-ex\d+", lab)]
+    assert not bad, f"{path.name}: labels {bad} are not `{prefix}-exN`"
     assert len(set(labels)) == len(labels), f"{path.name}: {labels}"
     solved = [m.group(1) for src in markdown for m in SOLUTION.finditer(src)]
     orphans = sorted(set(solved) - set(labels))
@@ -330,36 +332,14 @@ def test_run_time_and_downloads_stated_near_the_top(notebook) -> None:
 # Every number the prose states is produced by the same notebook
 # ---------------------------------------------------------------------------
 
-#: Numbers that may appear in prose without being printed or glued, per
-#: chapter: years, citations, and sizes the text itself defines.
-PROSE_ALLOWED: dict[str, dict[str, str]] = {
-    "01_convolution_arithmetic": {
-        "1000": "an arbitrary image size in an argument about weight sharing",
-        "10000": "conv-ex8's parameter budget, set by the exercise",
-    },
-    "02_lenet": {
-        "0.9": "d2l-en 0.17's learning rate for the sigmoid LeNet, quoted",
-        "0.5": "the sigmoid's value at 0",
-        "20000": "lenet-ex6's parameter budget, set by the exercise",
-        "10000": "the training images of lenet-ex6's short run",
-        "2000": "the test images of lenet-ex6's short run",
-        "0.002": "the learning rate of lenet-ex6's short run",
-    },
-    "03_vgg": {
-        "0.3": "the dropout rate the text sets",
-        "0.7": "the share of units dropout keeps, 1 - 0.3",
-        "0.5": "the paper's dropout rate, given in vgg-ex6",
-        "40000": "vgg-ex7's parameter budget, set by the exercise",
-        "0.80": "vgg-ex7's target accuracy, set by the exercise",
-        "10000": "the training images of the short run (lenet-ex6)",
-        "2000": "the test images of the short run (lenet-ex6)",
-    },
-    "04_training": {
-        "0.814": "the test accuracy a cited blog run of d2l's code printed",
-        "2.30": "ln 10, the loss of a uniform guess, derived in the text",
-        "2350": "train-ex1's answer, derived step by step in its solution",
-    },
-}
+
+def prose_allowed(nb) -> dict[str, str]:
+    """Numbers a chapter's prose may state without printing or gluing them
+    (years are always allowed): its notebook's metadata
+    ``d2lite.prose_allowed``, each number with the reason."""
+    return dict(nb.metadata.get("d2lite", {}).get("prose_allowed", {}))
+
+
 _GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`[^`]*`")
 _OTHER_ROLE = re.compile(
     r"\{(?:cite(?::\w+)?|ref|doc|numref|eq|label)\}`[^`]*`"
@@ -409,7 +389,7 @@ def prose_numbers_not_produced(path: Path, nb) -> list[str]:
     A number passes when a ``{glue:text}`` role writes it (roles are not
     literal numbers), when it appears in an output of the same notebook
     (a float to the decimals the prose gives), when it is a year, or when
-    it is on :data:`PROSE_ALLOWED` for the chapter.
+    it is on the notebook's :func:`prose_allowed` list.
     """
     outputs = _outputs_text(nb)
     ints, floats = set(), []
@@ -417,7 +397,7 @@ def prose_numbers_not_produced(path: Path, nb) -> list[str]:
         if frac is None or not frac.strip("0"):
             ints.add(str(int(whole)))
         floats.append(float(f"{whole}.{frac or 0}"))
-    allowed = PROSE_ALLOWED.get(path.stem, {})
+    allowed = prose_allowed(nb)
     bad = []
     for k, cell in enumerate(nb.cells):
         if cell.cell_type != "markdown":
@@ -459,7 +439,7 @@ def test_prose_numbers_are_produced_by_the_notebook(notebook) -> None:
         f"{path.name}: numbers stated in markdown that no output of the "
         f"notebook shows and no glue writes: {bad}; glue them, print them, "
         "or (years, citations, sizes the text defines) add them to "
-        "PROSE_ALLOWED with a reason"
+        "the notebook's metadata d2lite.prose_allowed with a reason"
     )
 
 
