@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import numbers
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
+
+from d2lite._atomic import atomic_write
 
 _RESERVED = ("model", "optimizer")
 
@@ -74,19 +75,7 @@ def save_checkpoint(
     if optimizer is not None:
         payload["optimizer"] = optimizer.state_dict()
     payload.update({k: _plain(k, v) for k, v in extra.items()})
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    os.close(fd)
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: torch.save(payload, tmp))
 
 
 def _check_state_match(

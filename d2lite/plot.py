@@ -10,11 +10,11 @@ inline backend at the end of a cell.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from d2lite._atomic import atomic_write
 from d2lite._checks import check_int
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,20 +71,8 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
 
 
 def _atomic_savefig(fig: Figure, path: str | os.PathLike[str]) -> Path:
-    """Save ``fig`` as PNG at ``path`` via a temp file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Save ``fig`` as PNG at ``path`` atomically."""
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
 
 
 def _check_pair(name: str, value: object) -> tuple[float, float] | None:
