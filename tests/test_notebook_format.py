@@ -4,7 +4,7 @@ Parametrized over ``notebooks/*.ipynb``: a valid notebook stored with the
 outputs of one fresh top-to-bottom run (execution counts 1..N, no error),
 starting with the Colab cell whose URL is ``_config.yml``'s repository,
 code lines of at most 79 characters, ``import d2lite`` and never
-``import *``, and at least four labelled exercises at the end.
+``import *``, and at least six labelled exercises at the end.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import book  # noqa: E402  (tools/book.py)
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 MAX_LINE = 79
-MIN_EXERCISES = 4
+MIN_EXERCISES = 6
 EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise(?:-start)?\}", re.M)
 LABEL = re.compile(r"^:label:\s*(\S+)\s*$", re.M)
 SOLUTION = re.compile(
