@@ -38,6 +38,23 @@ def _net() -> nn.Module:
 QUIET = {"animate": False, "progress": False, "verbose": False}
 
 
+def run_ch6(
+    num_epochs: int, callbacks: Any, *, lr: float = 0.1, n_train: int = 100
+) -> Any:
+    """d2l's recipe on the synthetic data, quietly, with ``callbacks``."""
+    train_iter, test_iter = _loaders(n_train, 32)
+    return dl.train_ch6(
+        _net(),
+        train_iter,
+        test_iter,
+        num_epochs,
+        lr,
+        "cpu",
+        callbacks=callbacks,
+        **QUIET,
+    )
+
+
 class Recorder(dl.Callback):
     """Counts every hook call; keeps the epoch rows it sees."""
 
@@ -64,18 +81,8 @@ class Recorder(dl.Callback):
 
 
 def test_each_hook_is_called_the_right_number_of_times() -> None:
-    train_iter, test_iter = _loaders(100, 32)  # 4 batches per epoch
     recorder = Recorder()
-    history = dl.train_ch6(
-        _net(),
-        train_iter,
-        test_iter,
-        3,
-        0.1,
-        "cpu",
-        callbacks=[recorder],
-        **QUIET,
-    )
+    history = run_ch6(3, [recorder])  # 100 examples: 4 batches per epoch
     assert recorder.calls == {
         "on_train_begin": 1,
         "on_epoch_begin": 3,
@@ -120,17 +127,7 @@ def test_a_callback_can_stop_training_early() -> None:
         def on_epoch_end(self, state: dl.TrainState) -> None:
             state.stop_training = state.epoch == 2
 
-    train_iter, test_iter = _loaders()
-    history = dl.train_ch6(
-        _net(),
-        train_iter,
-        test_iter,
-        10,
-        0.1,
-        "cpu",
-        callbacks=[StopAfter()],
-        **QUIET,
-    )
+    history = run_ch6(10, [StopAfter()])
     assert list(history.index) == [1, 2]
 
 
@@ -141,17 +138,7 @@ def test_a_plain_object_with_one_hook_is_a_callback() -> None:
         def on_epoch_end(self, state: dl.TrainState) -> None:
             log.append(state.epoch)
 
-    train_iter, test_iter = _loaders()
-    dl.train_ch6(
-        _net(),
-        train_iter,
-        test_iter,
-        3,
-        0.1,
-        "cpu",
-        callbacks=[Log()],
-        **QUIET,
-    )
+    run_ch6(3, [Log()])
     assert log == [1, 2, 3]
 
 
@@ -173,18 +160,8 @@ def test_a_plain_object_with_one_hook_is_a_callback() -> None:
 def test_not_a_callback_is_a_type_error_naming_it(
     callbacks: Any, match: str
 ) -> None:
-    train_iter, test_iter = _loaders()
     with pytest.raises(TypeError, match=match):
-        dl.train_ch6(
-            _net(),
-            train_iter,
-            test_iter,
-            1,
-            0.1,
-            "cpu",
-            callbacks=callbacks,
-            **QUIET,
-        )
+        run_ch6(1, callbacks)
 
 
 def test_a_raising_hook_names_callback_and_hook_and_keeps_history() -> None:
@@ -193,18 +170,8 @@ def test_a_raising_hook_names_callback_and_hook_and_keeps_history() -> None:
             if state.epoch == 3:
                 raise KeyError("no such column")
 
-    train_iter, test_iter = _loaders()
     with pytest.raises(dl.CallbackError) as info:
-        dl.train_ch6(
-            _net(),
-            train_iter,
-            test_iter,
-            5,
-            0.1,
-            "cpu",
-            callbacks=[Broken()],
-            **QUIET,
-        )
+        run_ch6(5, [Broken()])
     err = info.value
     assert "Broken.on_epoch_end raised KeyError" in str(
         err
@@ -219,18 +186,8 @@ def test_batch_hook_error_names_the_batch() -> None:
             if state.batch == 2:
                 raise ValueError("bad")
 
-    train_iter, test_iter = _loaders()
     with pytest.raises(dl.CallbackError, match=r"epoch 1, batch 2") as info:
-        dl.train_ch6(
-            _net(),
-            train_iter,
-            test_iter,
-            2,
-            0.1,
-            "cpu",
-            callbacks=[Broken()],
-            **QUIET,
-        )
+        run_ch6(2, [Broken()])
     assert info.value.history.empty
 
 
