@@ -180,8 +180,11 @@ def short_run_accuracy(
         return float((net(X_test).argmax(dim=1) == y_test).float().mean())
 
 
-def check_output_shape(net, label: str) -> None:
-    """Raise CheckFailed unless ``net`` maps (B, 1, 28, 28) to (B, 10)."""
+def check_output_shape(net, label: str | None = None) -> None:
+    """Raise CheckFailed unless ``net`` maps (B, 1, 28, 28) to (B, 10).
+
+    The chapters' design checks share it; ``label`` names the answer.
+    """
     import torch
 
     from d2lite.exercises.registry import CheckFailed
@@ -192,7 +195,8 @@ def check_output_shape(net, label: str) -> None:
             shape = tuple(net(torch.zeros(batch, 1, 28, 28)).shape)
         if shape != (batch, 10):
             raise CheckFailed(
-                f"{label}: output for a ({batch}, 1, 28, 28) batch",
+                f"{label + ': ' if label else ''}output for a "
+                f"({batch}, 1, 28, 28) batch",
                 None,
                 shape,
                 detail=f"the output has shape {shape}, not "
