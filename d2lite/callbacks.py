@@ -1,15 +1,8 @@
 """Callbacks: what :func:`d2lite.train` does around the training step.
 
-A callback is any object with some of the hooks ``on_train_begin``,
-``on_epoch_begin``, ``on_batch_end``, ``on_epoch_end`` and
-``on_train_end``; each takes the :class:`~d2lite.train.TrainState`. The
-loop calls every callback's hook in order. The built-in behaviours of
-``train`` are callbacks too: the epoch timer, the NaN guard, the
-learning-rate schedule, the history, the best checkpoint, the live plot,
-the progress bar and d2l's closing lines.
-
-Metrics are read every ``state.report_every`` batches (a host-device sync
-each time), never after every batch.
+A callback is any object with some of the hooks below, each taking the
+:class:`~d2lite.train.TrainState`; ``train``'s own behaviours are callbacks
+too. Metrics are read every ``state.report_every`` batches, not per batch.
 """
 
 from __future__ import annotations
@@ -26,42 +19,31 @@ from d2lite.checkpoint import save_checkpoint
 if TYPE_CHECKING:  # pragma: no cover
     from d2lite.train import TrainState
 
-HOOKS = (
-    "on_train_begin",
-    "on_epoch_begin",
-    "on_batch_end",
-    "on_epoch_end",
-    "on_train_end",
-)
-
 
 class Callback:
-    """Optional base class: every hook does nothing until overridden."""
+    """Optional base class: every hook does nothing until overridden.
 
-    def on_train_begin(self, state: TrainState) -> None:
-        """Before the first epoch."""
+    ``on_train_begin``; ``on_epoch_begin`` (``state.epoch`` is 1-based);
+    ``on_batch_end`` after ``optimizer.step()`` (``state.batch``, 1-based);
+    ``on_epoch_end`` after evaluation (``state.metrics`` holds the epoch's
+    row); ``on_train_end`` after the last epoch or a callback's stop.
+    """
 
-    def on_epoch_begin(self, state: TrainState) -> None:
-        """Before the epoch's first batch; ``state.epoch`` is 1-based."""
+    def on_train_begin(self, state: TrainState) -> None: ...
+    def on_epoch_begin(self, state: TrainState) -> None: ...
+    def on_batch_end(self, state: TrainState) -> None: ...
+    def on_epoch_end(self, state: TrainState) -> None: ...
+    def on_train_end(self, state: TrainState) -> None: ...
 
-    def on_batch_end(self, state: TrainState) -> None:
-        """After ``optimizer.step()``; ``state.batch`` is 1-based."""
 
-    def on_epoch_end(self, state: TrainState) -> None:
-        """After evaluation; ``state.metrics`` holds the epoch's row."""
-
-    def on_train_end(self, state: TrainState) -> None:
-        """After the last epoch (or after a callback stopped training)."""
+HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
 
 
 class NonFiniteLossError(RuntimeError):
     """The training loss became NaN or infinite.
 
-    Attributes:
-        epoch: 1-based epoch of the first non-finite loss.
-        batch: 1-based batch index within that epoch.
-        value: The loss value (nan, inf or -inf).
-        history: DataFrame of the epochs completed before (may be empty).
+    ``epoch`` and ``batch`` (1-based) name the first bad batch, ``value``
+    its loss; ``history`` holds the epochs completed before.
     """
 
     def __init__(self, value: float, epoch: int, batch: int) -> None:
@@ -82,10 +64,9 @@ def _is_report_batch(state: TrainState) -> bool:
 
 
 class EpochTimer(Callback):
-    """Seconds of each training pass (``seconds``), examples per second.
+    """Seconds of each training pass (``seconds``), ``examples_per_sec``.
 
-    Time spent inside the other callbacks' hooks is not counted; fetching
-    batches is.
+    Batch fetching counts; the time inside other callbacks' hooks does not.
     """
 
     def __init__(self) -> None:
@@ -101,15 +82,13 @@ class EpochTimer(Callback):
         self.end, self.hooks_end = time.perf_counter(), state.hook_seconds
 
     def on_epoch_end(self, state: TrainState) -> None:
-        hooks = self.hooks_end - self.hooks_start
-        seconds = self.end - self.start - hooks
+        seconds = self.end - self.start - (self.hooks_end - self.hooks_start)
         state.metrics["seconds"] = seconds
         self.seconds += seconds
         self.num_examples += state.num_examples
-        rate = (
+        state.attrs["examples_per_sec"] = (
             self.num_examples / self.seconds if self.seconds > 0 else math.inf
         )
-        state.attrs["examples_per_sec"] = rate
 
 
 class NonFiniteGuard(Callback):
@@ -125,12 +104,9 @@ class NonFiniteGuard(Callback):
     def on_batch_end(self, state: TrainState) -> None:
         self.pending.append(state.loss)
         if _is_report_batch(state):
-            self._check(state)
+            self.on_epoch_end(state)
 
     def on_epoch_end(self, state: TrainState) -> None:
-        self._check(state)
-
-    def _check(self, state: TrainState) -> None:
         if not self.pending:
             return
         losses = torch.stack(self.pending)  # (k,)
@@ -145,8 +121,8 @@ class NonFiniteGuard(Callback):
 class LRScheduler(Callback):
     """Step a learning-rate scheduler once per epoch; record ``lr``.
 
-    ``ReduceLROnPlateau`` is given the evaluation accuracy when its mode is
-    "max", else the training loss.
+    ``ReduceLROnPlateau`` gets the eval accuracy in mode "max", else the
+    training loss.
     """
 
     def __init__(self, scheduler: Any) -> None:
@@ -156,15 +132,13 @@ class LRScheduler(Callback):
         self.lr = state.optimizer.param_groups[0]["lr"]
 
     def on_epoch_end(self, state: TrainState) -> None:
-        state.metrics["lr"] = self.lr
-        if isinstance(
-            self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau
-        ):
-            acc = state.metrics[f"{state.eval_name}_acc"]
-            loss = state.metrics["train_loss"]
-            self.scheduler.step(acc if self.scheduler.mode == "max" else loss)
+        m, sched = state.metrics, self.scheduler
+        m["lr"] = self.lr
+        if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            acc, loss = m[f"{state.eval_name}_acc"], m["train_loss"]
+            sched.step(acc if sched.mode == "max" else loss)
         else:
-            self.scheduler.step()
+            sched.step()
 
 
 class History(Callback):
@@ -175,16 +149,11 @@ class History(Callback):
 
 
 class BestCheckpoint(Callback):
-    """Save the model whenever ``monitor`` is the best so far.
+    """Save model, optimizer, epoch and ``monitor`` when it is the best yet.
 
-    The file (written atomically by :func:`save_checkpoint`) holds the
-    model, the optimizer, the epoch and the monitored value;
-    ``state.attrs`` gets ``best_epoch`` and ``best_acc`` (or ``best_loss``).
-
-    Args:
-        path: The checkpoint file.
-        monitor: A history column; ``{eval_name}_acc`` if None.
-        mode: "max" for accuracies, "min" for losses.
+    ``monitor`` is a history column (``{eval_name}_acc`` if None), ``mode``
+    "max" or "min"; ``state.attrs`` gets ``best_epoch``, ``best_acc`` (or
+    ``best_loss``) and ``best_path``.
     """
 
     def __init__(
@@ -206,29 +175,19 @@ class BestCheckpoint(Callback):
                 f"history has {sorted(state.metrics)}"
             )
         value = state.metrics[monitor]
-        better = value > self.best if self.mode == "max" else value < self.best
-        if not better:
-            return
-        self.best = value
-        save_checkpoint(
-            self.path,
-            state.net,
-            state.optimizer,
-            epoch=state.epoch,
-            **{monitor: value},
-        )
-        kind = "acc" if monitor.endswith("_acc") else "loss"
-        state.attrs.update(
-            {
-                "best_epoch": state.epoch,
-                f"best_{kind}": value,
-                "best_path": str(self.path),
-            }
-        )
+        if value > self.best if self.mode == "max" else value < self.best:
+            self.best = value
+            extra = {"epoch": state.epoch, monitor: value}
+            save_checkpoint(self.path, state.net, state.optimizer, **extra)
+            kind = "acc" if monitor.endswith("_acc") else "loss"
+            state.attrs.update(
+                best_epoch=state.epoch, best_path=str(self.path)
+            )
+            state.attrs[f"best_{kind}"] = value
 
 
 class LivePlot(Callback):
-    """d2l's live plot: training loss and accuracy, evaluation accuracy.
+    """d2l's live plot of train loss, train acc and eval acc.
 
     The x axis runs from 0 to ``num_epochs``, so the first epoch shows.
     """
@@ -243,12 +202,9 @@ class LivePlot(Callback):
         )
 
     def on_batch_end(self, state: TrainState) -> None:
-        if (
-            state.num_batches
-            and state.batch < state.num_batches
-            and _is_report_batch(state)
-        ):
-            x = state.epoch - 1 + state.batch / state.num_batches
+        n = state.num_batches
+        if n and state.batch < n and _is_report_batch(state):
+            x = state.epoch - 1 + state.batch / n
             self.animator.add(x, (state.train_loss, state.train_acc, None))
 
     def on_epoch_end(self, state: TrainState) -> None:
@@ -265,11 +221,9 @@ class ProgressBar(Callback):
     def on_epoch_begin(self, state: TrainState) -> None:
         from tqdm.auto import tqdm
 
+        desc = f"epoch {state.epoch}/{state.num_epochs}"
         self.bar = tqdm(
-            total=state.num_batches,
-            desc=f"epoch {state.epoch}/{state.num_epochs}",
-            unit="batch",
-            leave=False,
+            total=state.num_batches, desc=desc, unit="batch", leave=False
         )
 
     def on_batch_end(self, state: TrainState) -> None:
@@ -282,8 +236,7 @@ class ProgressBar(Callback):
     def on_epoch_end(self, state: TrainState) -> None:
         self.close()
 
-    def on_train_end(self, state: TrainState) -> None:
-        self.close()
+    on_train_end = on_epoch_end
 
     def close(self) -> None:
         """Close the bar (also called when training stops on an error)."""
@@ -298,17 +251,14 @@ class Summary(Callback):
     def on_train_end(self, state: TrainState) -> None:
         if not state.history:
             return
-        last, name = state.history[-1], state.eval_name
+        last, name, attrs = state.history[-1], state.eval_name, state.attrs
         print(
             f"loss {last['train_loss']:.3f}, train acc {last['train_acc']:.3f}, "
-            f"{name} acc {last[f'{name}_acc']:.3f}"
+            f"{name} acc {last[f'{name}_acc']:.3f}\n"
+            f"{attrs['examples_per_sec']:.1f} examples/sec on {state.device}"
         )
-        print(
-            f"{state.attrs['examples_per_sec']:.1f} examples/sec on "
-            f"{state.device}"
-        )
-        if "best_path" in state.attrs and "best_acc" in state.attrs:
+        if "best_path" in attrs and "best_acc" in attrs:
             print(
-                f"best {name} acc {state.attrs['best_acc']:.3f} at epoch "
-                f"{state.attrs['best_epoch']}, saved to {state.attrs['best_path']}"
+                f"best {name} acc {attrs['best_acc']:.3f} at epoch "
+                f"{attrs['best_epoch']}, saved to {attrs['best_path']}"
             )

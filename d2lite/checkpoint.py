@@ -1,8 +1,6 @@
 """Checkpoints: save a network (and optimizer) atomically, load it safely.
 
-``save_checkpoint`` writes to a temporary file and moves it into place, so
-an interrupted save never leaves a truncated file; ``load_checkpoint``
-reads with ``torch.load(..., weights_only=True)``, which runs no pickled
+Loading uses ``torch.load(..., weights_only=True)``, which runs no pickled
 code, and names every key or shape that does not match the network.
 """
 
@@ -17,13 +15,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from d2lite._atomic import atomic_write
-
-_RESERVED = ("model", "optimizer")
+from d2lite._checks import check_net
+from d2lite.utils import atomic_write
 
 
 def _plain(key: str, value: Any) -> Any:
-    """Return ``value`` as types ``torch.load(weights_only=True)`` accepts."""
+    """``value`` as types that ``torch.load(weights_only=True)`` reads."""
     if value is None or isinstance(value, (bool, str, torch.Tensor)):
         return value
     if isinstance(value, numbers.Integral):
@@ -47,26 +44,13 @@ def save_checkpoint(
     optimizer: torch.optim.Optimizer | None = None,
     **extra: Any,
 ) -> Path:
-    """Save the net (and optimizer) state atomically.
+    """Save the states of ``net`` ("model") and ``optimizer`` atomically.
 
-    The file is written to a temporary file in the same directory, then
-    moved over ``path`` with ``os.replace``, so an interrupted save never
-    leaves a truncated checkpoint.
-
-    Args:
-        path: Destination file (parent directories are created).
-        net: Its ``state_dict()`` is stored under "model".
-        optimizer: Its ``state_dict()`` is stored under "optimizer".
-        **extra: Plain values to store too, e.g. ``epoch=3, test_acc=0.8``.
-
-    Returns:
-        The path written.
+    ``extra`` holds plain values such as ``epoch=3, test_acc=0.8``; parent
+    directories are created. Returns the path written.
     """
-    if not isinstance(net, nn.Module):
-        raise TypeError(
-            f"net must be a torch.nn.Module, got {type(net).__name__}"
-        )
-    clash = [k for k in extra if k in _RESERVED]
+    check_net(net)
+    clash = [k for k in extra if k in ("model", "optimizer")]
     if clash:
         raise ValueError(
             f"extra keys {clash} are reserved for the states; rename them"
@@ -78,49 +62,16 @@ def save_checkpoint(
     return atomic_write(path, lambda tmp: torch.save(payload, tmp))
 
 
-def _check_state_match(
-    path: Path, own: Mapping[str, torch.Tensor], saved: Mapping[str, Any]
-) -> None:
-    """Raise RuntimeError naming missing, unexpected and mis-shaped keys."""
-    missing = sorted(set(own) - set(saved))
-    unexpected = sorted(set(saved) - set(own))
-    mis_shaped = [
-        f"{k}: checkpoint {tuple(saved[k].shape)} vs net {tuple(own[k].shape)}"
-        for k in own
-        if k in saved and tuple(saved[k].shape) != tuple(own[k].shape)
-    ]
-    if missing or unexpected or mis_shaped:
-        raise RuntimeError(
-            f"checkpoint {path} does not match the network: missing keys "
-            f"{missing}, unexpected keys {unexpected}, shape mismatches "
-            f"{mis_shaped}; build the same architecture that was saved "
-            "(e.g. the same dl.lenet variant) before loading"
-        )
-
-
 def load_checkpoint(
     path: str | os.PathLike[str],
     net: nn.Module | None = None,
     optimizer: torch.optim.Optimizer | None = None,
     map_location: Any = "cpu",
 ) -> dict[str, Any]:
-    """Load a checkpoint written by :func:`save_checkpoint`.
+    """Load a :func:`save_checkpoint` file into ``net`` and ``optimizer``.
 
-    Uses ``torch.load(..., weights_only=True)``, which never runs pickled
-    code.
-
-    Args:
-        path: The checkpoint file.
-        net: If given, its state is restored (keys and shapes must match).
-        optimizer: If given, its state is restored.
-        map_location: Where tensors are loaded ("cpu" by default).
-
-    Returns:
-        The whole checkpoint dict ("model", "optimizer", extra entries).
-
-    Raises:
-        FileNotFoundError: if ``path`` does not exist.
-        RuntimeError: if the net's state dict does not match.
+    Returns the whole dict ("model", "optimizer", the extra entries).
+    Raises FileNotFoundError, or RuntimeError if the net does not match.
     """
     path = Path(path)
     if not path.is_file():
@@ -135,8 +86,23 @@ def load_checkpoint(
             "with dl.save_checkpoint"
         )
     if net is not None:
-        _check_state_match(path, net.state_dict(), ckpt["model"])
-        net.load_state_dict(ckpt["model"])
+        own, saved = net.state_dict(), ckpt["model"]
+        missing = sorted(set(own) - set(saved))
+        unexpected = sorted(set(saved) - set(own))
+        shapes = [
+            f"{k}: checkpoint {tuple(saved[k].shape)} vs net "
+            f"{tuple(own[k].shape)}"
+            for k in own
+            if k in saved and saved[k].shape != own[k].shape
+        ]
+        if missing or unexpected or shapes:
+            raise RuntimeError(
+                f"checkpoint {path} does not match the network: missing "
+                f"keys {missing}, unexpected keys {unexpected}, shape "
+                f"mismatches {shapes}; build the same architecture that was "
+                "saved (e.g. the same dl.lenet variant) before loading"
+            )
+        net.load_state_dict(saved)
     if optimizer is not None:
         if "optimizer" not in ckpt:
             raise RuntimeError(

@@ -9,25 +9,15 @@ from collections.abc import Callable, Iterable
 import torch
 from torch import nn
 
-from d2lite._checks import check_int
+from d2lite._checks import check_int, check_tensor
 
 
 class Accumulator:
-    """Sum ``n`` running totals (d2l's ``Accumulator``).
-
-    Example::
-
-        metric = Accumulator(2)       # (number correct, number of examples)
-        metric.add(7, 10)
-        metric.add(5, 10)
-        metric[0] / metric[1]         # 0.6
-    """
+    """Sum ``n`` running totals (d2l's ``Accumulator``)."""
 
     def __init__(self, n: int) -> None:
-        n = check_int(
-            "n", n, hint="n is how many totals to keep, e.g. Accumulator(2)"
-        )
-        self.data: list[float] = [0.0] * n
+        hint = "n is how many totals to keep, e.g. Accumulator(2)"
+        self.data: list[float] = [0.0] * check_int("n", n, hint=hint)
 
     def add(self, *args: float) -> None:
         """Add one value to each total; exactly ``n`` values are expected."""
@@ -52,14 +42,14 @@ class Accumulator:
         return f"Accumulator({self.data})"
 
 
-def _predicted_labels(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Return predicted labels (B,) from logits (B, C) or labels (B,)."""
+def count_correct(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Correct predictions as a 0-d tensor (no host-device sync).
+
+    ``y_hat`` holds logits (B, C), compared by argmax, or labels (B,);
+    ``y`` holds labels (B,).
+    """
     for name, t in (("y_hat", y_hat), ("y", y)):
-        if not isinstance(t, torch.Tensor):
-            raise TypeError(
-                f"{name} must be a torch.Tensor, got {type(t).__name__}; "
-                f"convert with torch.as_tensor({name})"
-            )
+        check_tensor(name, t, f"convert with torch.as_tensor({name})")
     if y.dim() != 1:
         raise ValueError(
             f"y must hold labels of shape (B,), got shape {tuple(y.shape)}; "
@@ -73,39 +63,15 @@ def _predicted_labels(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
             f"{tuple(y.shape)}, got y_hat of shape {tuple(y_hat.shape)}; "
             "check that both come from the same batch"
         )
-    return y_hat
-
-
-def _count_correct(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Return the number of correct predictions as a 0-d tensor (no sync)."""
-    return (_predicted_labels(y_hat, y).to(y.dtype) == y).sum()
+    return (y_hat.to(y.dtype) == y).sum()
 
 
 def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
-    """Return the number of correct predictions (d2l's ``accuracy``).
+    """The number of correct predictions, a float (d2l's ``accuracy``).
 
-    Args:
-        y_hat: Logits or probabilities (B, C), compared by argmax, or
-            predicted labels (B,).
-        y: True labels (B,).
-
-    Returns:
-        The count of correct predictions as a float (divide by ``len(y)``
-        for the fraction).
-
-    Raises:
-        TypeError: if an argument is not a tensor.
-        ValueError: if the shapes do not match.
+    ``y_hat``: logits (B, C) or labels (B,); ``y``: labels (B,).
     """
-    return float(_count_correct(y_hat, y))
-
-
-def _default_device(net: Callable[..., torch.Tensor]) -> torch.device:
-    """Return the device of the net's first parameter or buffer, else CPU."""
-    if isinstance(net, nn.Module):
-        for t in itertools.chain(net.parameters(), net.buffers()):
-            return t.device
-    return torch.device("cpu")
+    return float(count_correct(y_hat, y))
 
 
 def evaluate_accuracy_gpu(
@@ -113,22 +79,10 @@ def evaluate_accuracy_gpu(
     data_iter: Iterable[tuple[torch.Tensor, torch.Tensor]],
     device: torch.device | str | None = None,
 ) -> float:
-    """Return the fraction of correct predictions of ``net`` on ``data_iter``.
+    """The fraction of correct predictions of ``net`` on ``data_iter``.
 
-    The net runs in eval mode under ``torch.no_grad()``; its previous mode
-    (train or eval) is restored afterwards.
-
-    Args:
-        net: A module (or callable) mapping X (B, ...) to logits (B, C).
-        data_iter: Iterable of batches ``(X, y)`` with y of shape (B,).
-        device: Where to compute; defaults to the device of the net's
-            parameters (CPU for a net without any).
-
-    Returns:
-        Accuracy in [0, 1].
-
-    Raises:
-        ValueError: if ``data_iter`` yields no examples.
+    In eval mode under ``no_grad`` (the net's mode is restored), on
+    ``device`` or where the net's parameters are (CPU for none).
     """
     return evaluate_loss_acc(net, data_iter, None, device)[1]
 
@@ -139,15 +93,17 @@ def evaluate_loss_acc(
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None,
     device: torch.device | str | None = None,
 ) -> tuple[float, float]:
-    """Return the mean loss and the accuracy of ``net`` on ``data_iter``.
+    """The example-weighted mean loss (nan without ``loss_fn``), accuracy.
 
-    As :func:`evaluate_accuracy_gpu`; the loss is the batch-mean
-    ``loss_fn(y_hat, y)`` weighted by batch size (nan if ``loss_fn`` is
-    None). One host-device sync at the end, none per batch.
+    As :func:`evaluate_accuracy_gpu`; one host-device sync, at the end.
     """
-    device = _default_device(net) if device is None else torch.device(device)
-    was_training = isinstance(net, nn.Module) and net.training
-    if isinstance(net, nn.Module):
+    is_module = isinstance(net, nn.Module)
+    if device is None and is_module:
+        first = next(itertools.chain(net.parameters(), net.buffers()), None)
+        device = None if first is None else first.device
+    device = torch.device("cpu" if device is None else device)
+    was_training = is_module and net.training
+    if is_module:
         net.eval()
     correct = torch.zeros((), dtype=torch.int64, device=device)
     loss_sum = torch.zeros((), device=device)
@@ -157,7 +113,7 @@ def evaluate_loss_acc(
             for X, y in data_iter:
                 X, y = X.to(device), y.to(device)  # (B, ...), (B,)
                 y_hat = net(X)  # (B, C)
-                correct += _count_correct(y_hat, y)
+                correct += count_correct(y_hat, y)
                 if loss_fn is not None:
                     loss_sum += loss_fn(y_hat, y).mean() * y.numel()
                 num_examples += y.numel()

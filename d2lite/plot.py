@@ -1,32 +1,45 @@
 """Plotting: a live training plot (``Animator``), image grids and histories.
 
-matplotlib and IPython are imported inside the functions that need them, so
-``import d2lite`` stays quick. ``Animator`` and ``plot_history`` draw on a
-bare ``matplotlib.figure.Figure`` with the Agg canvas (never pyplot), so they
-open no window, need no GUI and are never shown a second time by Jupyter's
-inline backend at the end of a cell.
+matplotlib and IPython are imported inside the functions that need them.
+``Animator`` and ``plot_history`` draw on a bare ``Figure`` with the Agg
+canvas (never pyplot): no window, and Jupyter's inline backend does not
+show them a second time at the end of a cell.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from d2lite._atomic import atomic_write
+import torch
+
 from d2lite._checks import check_int
+from d2lite.utils import atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-_SCALES = ("linear", "log", "symlog", "logit")
+SCALES = ("linear", "log", "symlog", "logit")
+
+
+def check_style(
+    xscale: str = "linear", yscale: str = "linear", fmts: Any = ("-",)
+) -> None:
+    """Raise ValueError for an unknown axis scale or bad format strings."""
+    for name, scale in (("xscale", xscale), ("yscale", yscale)):
+        if scale not in SCALES:
+            raise ValueError(f"{name} must be one of {SCALES}, got {scale!r}")
+    if isinstance(fmts, str) or not fmts:
+        raise ValueError(
+            f"fmts must be a non-empty sequence of format strings such "
+            f"as ('-', 'm--'), got {fmts!r}"
+        )
 
 
 def _kernel_shell() -> Any | None:
-    """Return the IPython shell if a Jupyter kernel runs, else None."""
+    """The IPython shell if a Jupyter kernel runs, else None."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -36,11 +49,10 @@ def _kernel_shell() -> Any | None:
 
 
 def _ensure_figure_formatter(shell: Any) -> None:
-    """Make ``display(fig)`` render a bare Figure as PNG in this kernel.
+    """Make ``display(fig)`` render a bare Figure (PNG) in this kernel.
 
-    The inline backend registers such a formatter once pyplot is used; when
-    nothing registered one yet (pyplot never imported, another backend), add
-    the same PNG printer the inline backend uses.
+    The inline backend registers such a formatter once pyplot is used;
+    if none is registered yet, add the PNG printer it would use.
     """
     from matplotlib.figure import Figure
 
@@ -61,7 +73,7 @@ def _ensure_figure_formatter(shell: Any) -> None:
 
 
 def _new_figure(figsize: tuple[float, float]) -> Figure:
-    """Return a pyplot-free Figure drawn by the Agg canvas."""
+    """A pyplot-free Figure drawn by the Agg canvas."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -70,13 +82,8 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     return fig
 
 
-def _atomic_savefig(fig: Figure, path: str | os.PathLike[str]) -> Path:
-    """Save ``fig`` as PNG at ``path`` atomically."""
-    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
-
-
 def _check_pair(name: str, value: object) -> tuple[float, float] | None:
-    """Return ``value`` as a (low, high) pair of numbers, or None."""
+    """``value`` as a (low, high) pair of floats, or None."""
     if value is None:
         return None
     try:
@@ -89,13 +96,8 @@ def _check_pair(name: str, value: object) -> tuple[float, float] | None:
     return low, high
 
 
-def _as_float(v: Any) -> float | None:
-    """Return ``v`` as a float (tensors and NumPy scalars too), None stays."""
-    return None if v is None else float(v)
-
-
 def _as_list(v: Any, repeat: int = 1) -> list[Any]:
-    """Return a sequence as a list, a scalar (0-d tensor too) repeated."""
+    """A sequence as a list; a scalar (a 0-d tensor too) repeated."""
     if getattr(v, "ndim", None) == 0 or not hasattr(v, "__len__"):
         return [v] * repeat
     if isinstance(v, str):
@@ -106,24 +108,10 @@ def _as_list(v: Any, repeat: int = 1) -> list[Any]:
 class Animator:
     """Plot data points as they arrive (d2l's ``Animator``).
 
-    In a Jupyter kernel (also VS Code notebooks) one figure is shown and
-    updated in place with ``display(fig, display_id=True)`` and
-    ``handle.update(fig)``; the last state stays in the cell output. In a
-    script nothing is shown: the figure is drawn on the Agg canvas
-    (``.fig``), ready for ``fig.savefig``.
-
-    Each series owns exactly one ``Line2D`` (``.lines``), updated with
-    ``set_data``; the raw points are in ``.X`` and ``.Y`` (one list per
-    series), the figure in ``.fig`` and its axes in ``.axes``.
-
-    Args:
-        xlabel, ylabel: Axis labels.
-        legend: One label per series.
-        xlim, ylim: Fixed axis limits ``[low, high]``; autoscaled if None.
-        xscale, yscale: "linear", "log", "symlog" or "logit".
-        fmts: matplotlib format strings, cycled over the series.
-        nrows, ncols: Subplot grid; points go to the first axes (as d2l).
-        figsize: Figure size in inches.
+    In a Jupyter kernel one figure is displayed and updated in place; in a
+    script it is only drawn (``.fig``, ready for ``savefig``). Each series
+    owns one ``Line2D`` (``.lines``); its points are in ``.X`` and ``.Y``.
+    Points go to the first of the ``nrows`` x ``ncols`` axes (``.axes``).
     """
 
     def __init__(
@@ -140,16 +128,7 @@ class Animator:
         ncols: int = 1,
         figsize: tuple[float, float] = (3.5, 2.5),
     ) -> None:
-        for name, scale in (("xscale", xscale), ("yscale", yscale)):
-            if scale not in _SCALES:
-                raise ValueError(
-                    f"{name} must be one of {_SCALES}, got {scale!r}"
-                )
-        if isinstance(fmts, str) or not fmts:
-            raise ValueError(
-                f"fmts must be a non-empty sequence of format strings such "
-                f"as ('-', 'm--'), got {fmts!r}"
-            )
+        check_style(xscale, yscale, fmts)
         self.legend = list(legend) if legend is not None else None
         self.fmts = tuple(fmts)
         self.xlim, self.ylim = (
@@ -159,51 +138,26 @@ class Animator:
         self.X: list[list[float]] | None = None
         self.Y: list[list[float]] | None = None
         self.lines: list[Any] = []
-        self.fig: Figure | None = None
-        self.axes: list[Axes] = []
-        self._handle: Any = None
-        self._shell: Any = None
         check_int("nrows", nrows)
         check_int("ncols", ncols)
         self.fig = _new_figure(tuple(figsize))  # type: ignore[arg-type]
-        self.axes = list(
-            self.fig.subplots(nrows, ncols, squeeze=False).ravel()
-        )
+        grid = self.fig.subplots(nrows, ncols, squeeze=False)
+        self.axes = list(grid.ravel())
         ax = self.axes[0]
-        ax.set_xlabel(xlabel or "")
-        ax.set_ylabel(ylabel or "")
-        ax.set_xscale(xscale)
-        ax.set_yscale(yscale)
+        ax.set(xlabel=xlabel or "", ylabel=ylabel or "")
+        ax.set(xscale=xscale, yscale=yscale)
         if self.xlim is not None:
             ax.set_xlim(*self.xlim)
         if self.ylim is not None:
             ax.set_ylim(*self.ylim)
         ax.grid(True)
-        self._shell = _kernel_shell()
-
-    def _create_lines(self, n: int) -> None:
-        """Create one empty Line2D per series on the first axes."""
-        ax = self.axes[0]
-        for i in range(n):
-            label = (
-                self.legend[i]
-                if self.legend is not None and i < len(self.legend)
-                else None
-            )
-            (line,) = ax.plot(
-                [], [], self.fmts[i % len(self.fmts)], label=label
-            )
-            self.lines.append(line)
-        if self.legend:
-            ax.legend()
+        self._shell, self._handle = _kernel_shell(), None
 
     def add(self, x: Any, y: Any) -> None:
         """Append a point to every series and redraw.
 
-        Args:
-            x: One x for all series, or one per series.
-            y: A scalar (one series) or one value per series; None skips that
-                series for this x (as in d2l).
+        ``x``: one for all series or one per series; ``y``: a scalar or one
+        value per series, None skipping that series (as in d2l).
         """
         y = _as_list(y)
         n = len(y)
@@ -213,52 +167,43 @@ class Animator:
                 f"x must be a scalar or have one value per series ({n}), "
                 f"got {len(x)} values"
             )
+        ax = self.axes[0]
         if self.X is None:
-            self.X = [[] for _ in range(n)]
-            self.Y = [[] for _ in range(n)]
-            self._create_lines(n)
+            self.X, self.Y = [[] for _ in range(n)], [[] for _ in range(n)]
+            legend = self.legend or []
+            for i in range(n):
+                label = legend[i] if i < len(legend) else None
+                fmt = self.fmts[i % len(self.fmts)]
+                self.lines.append(ax.plot([], [], fmt, label=label)[0])
+            if self.legend:
+                ax.legend()
         elif n != len(self.X):
             raise ValueError(
                 f"this Animator plots {len(self.X)} series, but add() got {n} "
                 "y values; pass one value (or None) per series"
             )
-        for i, (a, b) in enumerate(zip(x, y)):
-            a, b = _as_float(a), _as_float(b)
+        for xs, ys, line, a, b in zip(self.X, self.Y, self.lines, x, y):
             if a is not None and b is not None:
-                self.X[i].append(a)
-                self.Y[i].append(b)  # type: ignore[index]
-        self._redraw()
-
-    def _redraw(self) -> None:
-        """Update the lines' data, rescale, then show and/or save."""
-        ax = self.axes[0]
-        for line, xs, ys in zip(self.lines, self.X, self.Y):  # type: ignore[arg-type]
+                xs.append(float(a))
+                ys.append(float(b))
             line.set_data(xs, ys)
         ax.relim()
         ax.autoscale_view()
         if self._shell is not None:
-            self._show()
+            from IPython.display import display
 
-    def _show(self) -> None:
-        """Display the figure once, then update that same output."""
-        from IPython.display import display
-
-        if self._handle is None:
-            _ensure_figure_formatter(self._shell)
-            self._handle = display(self.fig, display_id=True)
-        else:
-            self._handle.update(self.fig)
+            if self._handle is None:
+                _ensure_figure_formatter(self._shell)
+                self._handle = display(self.fig, display_id=True)
+            else:
+                self._handle.update(self.fig)
 
 
 def _to_image(img: Any) -> Any:
-    """Return an (H, W) or (H, W, C) array from a tensor, PIL image or array."""
+    """An (H, W) or (H, W, C) array from a tensor, PIL image or array."""
     import numpy as np
 
-    try:
-        import torch
-    except ImportError:  # pragma: no cover
-        torch = None
-    if torch is not None and isinstance(img, torch.Tensor):
+    if isinstance(img, torch.Tensor):
         img = img.detach().cpu()
         if img.dim() == 3 and img.shape[0] in (1, 3, 4):
             img = img.permute(1, 2, 0)  # (C, H, W) -> (H, W, C)
@@ -281,29 +226,18 @@ def show_images(
     titles: Sequence[str] | None = None,
     scale: float = 1.5,
 ) -> Any:
-    """Plot a grid of images (d2l's ``show_images``).
+    """Plot a grid of images with pyplot (d2l's ``show_images``).
 
-    Uses pyplot, so in a notebook the grid appears below the cell.
-
-    Args:
-        imgs: Tensor (N, H, W) or (N, 1, H, W), or a sequence of tensors,
-            PIL images or arrays. Only the first ``num_rows * num_cols`` show.
-        num_rows, num_cols: Grid size.
-        titles: Optional title per image.
-        scale: Inches per grid cell.
-
-    Returns:
-        The flattened NumPy array of axes, ticks hidden.
+    ``imgs``: a tensor (N, H, W) or (N, 1, H, W), or a sequence of tensors,
+    PIL images or arrays; ``scale``: inches per cell. Returns the flat
+    array of axes, ticks hidden.
     """
     import matplotlib.pyplot as plt
 
     check_int("num_rows", num_rows)
     check_int("num_cols", num_cols)
-    if (
-        isinstance(scale, bool)
-        or not isinstance(scale, (int, float))
-        or scale <= 0
-    ):
+    is_number = isinstance(scale, (int, float)) and not isinstance(scale, bool)
+    if not is_number or scale <= 0:
         raise ValueError(f"scale must be a positive number, got {scale!r}")
     num_shown = min(len(imgs), num_rows * num_cols)
     if titles is not None and len(titles) < num_shown:
@@ -330,15 +264,9 @@ def show_images(
 def plot_history(
     history: pd.DataFrame, path: str | os.PathLike[str] | None = None
 ) -> Figure:
-    """Plot a training history: losses left, accuracies right.
+    """Plot a history (``*_loss`` columns left, ``*_acc`` right); the Figure.
 
-    Args:
-        history: DataFrame indexed by epoch, as returned by ``train_ch6``,
-            with ``*_loss`` and ``*_acc`` columns.
-        path: If given, the figure is saved there as PNG (atomically).
-
-    Returns:
-        The matplotlib Figure (shown when it ends a notebook cell).
+    With ``path``, the figure is also saved there as PNG, atomically.
     """
     import pandas as pd
     from matplotlib.ticker import MaxNLocator
@@ -357,26 +285,20 @@ def plot_history(
             f"columns {list(history.columns)}"
         )
     fig = _new_figure((7.0, 2.6))
-    ax_loss, ax_acc = fig.subplots(1, 2)
     marker = "o" if len(history) <= 30 else None
-    for ax, cols, ylabel in (
-        (ax_loss, loss_cols, "loss"),
-        (ax_acc, acc_cols, "accuracy"),
-    ):
+    panels = zip(
+        fig.subplots(1, 2), (loss_cols, acc_cols), ("loss", "accuracy")
+    )
+    for ax, cols, ylabel in panels:
         for col in cols:
-            ax.plot(
-                history.index,
-                history[col],
-                marker=marker,
-                label=col.replace("_", " "),
-            )
+            label = col.replace("_", " ")
+            ax.plot(history.index, history[col], marker=marker, label=label)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel(history.index.name or "epoch")
-        ax.set_ylabel(ylabel)
+        ax.set(xlabel=history.index.name or "epoch", ylabel=ylabel)
         ax.grid(True)
         ax.legend()
     if path is not None:
-        _atomic_savefig(fig, path)
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
     shell = _kernel_shell()
     if shell is not None:
         _ensure_figure_formatter(shell)

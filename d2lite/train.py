@@ -1,21 +1,14 @@
 """The training loop of chapter 4, with callbacks around it.
 
-``train`` is the loop the chapter writes by hand: for every epoch,
-``net.train()``, then for every batch forward, loss, ``zero_grad``,
-``backward``, ``step``, with running sums of the loss and of the correct
-predictions; then ``net.eval()`` and an evaluation under
-``torch.no_grad()``. Everything around that step (timing, the NaN guard,
-the learning-rate schedule, the history, the best checkpoint, the live
-plot, the progress bar, d2l's closing lines) is a callback
-(:mod:`d2lite.callbacks`), and a notebook can pass its own. ``train_ch6``
-is d2l's recipe as a preset. The running sums stay tensors on the device:
-no host-device sync per batch.
+``train`` is the chapter's loop: per epoch ``net.train()``, then per batch
+forward, loss, ``zero_grad``, ``backward``, ``step``, with running sums kept
+on the device (no host-device sync per batch); then ``net.eval()`` and an
+evaluation under ``torch.no_grad()``. Everything around the step is a
+callback (:mod:`d2lite.callbacks`); ``train_ch6`` is d2l's recipe.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,9 +18,9 @@ import torch
 from torch import nn
 
 from d2lite import callbacks as cbs
-from d2lite._checks import check_int
+from d2lite._checks import check_int, check_lr, check_net
 from d2lite.callbacks import NonFiniteLossError
-from d2lite.metrics import _count_correct, evaluate_loss_acc
+from d2lite.metrics import count_correct, evaluate_loss_acc
 from d2lite.utils import try_gpu
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,16 +31,12 @@ if TYPE_CHECKING:  # pragma: no cover
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
-_MAX_REPORT_EVERY = 50  # batches between metric reads, at most
-
 
 class CallbackError(RuntimeError):
     """A callback's hook raised; the original error is ``__cause__``.
 
-    Attributes:
-        callback: The callback object.
-        hook: The hook's name, e.g. "on_epoch_end".
-        history: DataFrame of the epochs completed before.
+    ``callback`` and ``hook`` name it; ``history`` holds the epochs
+    completed before (a DataFrame).
     """
 
     def __init__(
@@ -58,9 +47,9 @@ class CallbackError(RuntimeError):
             f", batch {state.batch}" if hook == "on_batch_end" else ""
         )
         super().__init__(
-            f"callback {_name(callback)}.{hook} raised {type(error).__name__}: "
-            f"{error} (at {where}); the epochs completed so far are in this "
-            "error's .history"
+            f"callback {type(callback).__name__}.{hook} raised "
+            f"{type(error).__name__}: {error} (at {where}); the epochs "
+            "completed so far are in this error's .history"
         )
 
 
@@ -68,12 +57,11 @@ class CallbackError(RuntimeError):
 class TrainState:
     """What the loop shares with its callbacks.
 
-    The loop sets ``epoch`` and ``batch`` (1-based), the last batch
-    (``X``, ``y``, ``y_hat``, detached ``loss``), the running sums of the
-    epoch and, after evaluation, ``metrics``: the epoch's row
-    (``train_loss, train_acc, {eval_name}_loss, {eval_name}_acc``).
-    Callbacks add to ``metrics`` and ``attrs``, append to ``history``, and
-    may set ``stop_training`` to end training after the current epoch.
+    The loop sets ``epoch`` and ``batch`` (1-based), the last batch (``X``,
+    ``y``, ``y_hat``, detached ``loss``), the epoch's running sums and,
+    after evaluation, ``metrics``: the epoch's row. Callbacks add to
+    ``metrics`` and ``attrs``, append to ``history``, and may set
+    ``stop_training`` to end training after the current epoch.
     """
 
     net: nn.Module
@@ -85,10 +73,10 @@ class TrainState:
     eval_name: str = "test"
     epoch: int = 0
     batch: int = 0
-    X: torch.Tensor | None = None
-    y: torch.Tensor | None = None
-    y_hat: torch.Tensor | None = None
-    loss: torch.Tensor | None = None
+    X: torch.Tensor | None = None  # (B, C, H, W)
+    y: torch.Tensor | None = None  # (B,)
+    y_hat: torch.Tensor | None = None  # (B, num_classes)
+    loss: torch.Tensor | None = None  # 0-d, detached
     loss_sum: torch.Tensor | float = 0.0  # sum of loss * B, 0-d tensor
     correct: torch.Tensor | int = 0  # correct predictions, 0-d tensor
     num_examples: int = 0
@@ -101,9 +89,7 @@ class TrainState:
     @property
     def report_every(self) -> int:
         """Batches between metric reads (about five per epoch, at most 50)."""
-        if not self.num_batches:
-            return _MAX_REPORT_EVERY
-        return max(1, min(_MAX_REPORT_EVERY, self.num_batches // 5))
+        return max(1, min(50, (self.num_batches or 250) // 5))
 
     @property
     def train_loss(self) -> float:
@@ -125,19 +111,13 @@ class TrainState:
         return df
 
 
-def _name(callback: object) -> str:
-    return type(callback).__name__
+def _hook_caller(
+    callbacks: Sequence[object], state: TrainState
+) -> Callable[[str], None]:
+    """A function calling one hook on every callback, in order, timed."""
 
-
-class _Hooks:
-    """Call one hook on every callback; wrap errors; time the hooks."""
-
-    def __init__(self, callbacks: Sequence[object], state: TrainState) -> None:
-        self.callbacks, self.state = list(callbacks), state
-
-    def __call__(self, hook: str) -> None:
-        state = self.state
-        for callback in self.callbacks:
+    def call(hook: str) -> None:
+        for callback in callbacks:
             method = getattr(callback, hook, None)
             if method is None:
                 continue
@@ -151,41 +131,20 @@ class _Hooks:
             finally:
                 state.hook_seconds += time.perf_counter() - start
 
-
-# ----------------------------------------------------------------- checks
-
-
-def _check_lr(lr: object) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise TypeError(
-            f"lr must be a positive number, got {lr!r} of type "
-            f"{type(lr).__name__}; e.g. lr=0.9 (sigmoid LeNet) or lr=0.1"
-        )
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(
-            f"lr must be a positive finite number, got {lr}; e.g. lr=0.1"
-        )
-    return float(lr)
+    return call
 
 
-def _check_flag(name: str, value: object) -> bool | None:
-    if value is not None and not isinstance(value, bool):
-        raise TypeError(f"{name} must be None, True or False, got {value!r}")
-    return value
-
-
-def _check_train_args(
+def _check_args(
     net: object,
     optimizer: object,
     loss_fn: object,
     scheduler: object,
     eval_name: object,
-) -> None:
-    if not isinstance(net, nn.Module):
-        raise TypeError(
-            f"net must be a torch.nn.Module, got {type(net).__name__}; "
-            "e.g. net = dl.lenet()"
-        )
+    flags: dict[str, object],
+    callbacks: object,
+) -> list[object]:
+    """Raise naming the first bad argument; return the callbacks as a list."""
+    check_net(net)
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(
             f"optimizer must be a torch.optim.Optimizer, got "
@@ -199,9 +158,7 @@ def _check_train_args(
             "loss_fn must average over the batch (reduction='mean'), got "
             "reduction='sum'; use nn.CrossEntropyLoss()"
         )
-    if scheduler is not None and not callable(
-        getattr(scheduler, "step", None)
-    ):
+    if scheduler is not None and not callable(getattr(scheduler, "step", 0)):
         raise TypeError(
             f"scheduler must have a step() method (a torch.optim.lr_scheduler"
             f" object) or be None, got {type(scheduler).__name__}"
@@ -211,10 +168,11 @@ def _check_train_args(
             f"eval_name must be a short identifier such as 'test' or "
             f"'valid', got {eval_name!r}"
         )
-
-
-def _check_callbacks(callbacks: object) -> list[object]:
-    """Return the callbacks as a list; raise naming any that is not one."""
+    for name, value in flags.items():
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(
+                f"{name} must be None, True or False, got {value!r}"
+            )
     if callbacks is None:
         return []
     if not isinstance(callbacks, (list, tuple)):
@@ -230,28 +188,18 @@ def _check_callbacks(callbacks: object) -> list[object]:
             )
         if not any(callable(getattr(callback, h, None)) for h in cbs.HOOKS):
             raise TypeError(
-                f"callbacks[{i}] ({_name(callback)}: {callback!r:.60}) has "
-                f"none of the hooks {', '.join(cbs.HOOKS)}; a callback is an "
-                "object with at least one of these methods, each taking the "
-                "training state"
+                f"callbacks[{i}] ({type(callback).__name__}: {callback!r:.60})"
+                f" has none of the hooks {', '.join(cbs.HOOKS)}; a callback "
+                "is an object with at least one of these methods, each "
+                "taking the training state"
             )
     return list(callbacks)
 
 
-# ----------------------------------------------------------- the loop
-
-
-def _num_batches(train_iter: Batches) -> int | None:
-    try:
-        return len(train_iter)  # type: ignore[arg-type]
-    except TypeError:
-        return None
-
-
 def _train_epoch(
-    state: TrainState, train_iter: Batches, hooks: _Hooks
+    state: TrainState, train_iter: Batches, hooks: Callable[[str], None]
 ) -> None:
-    """One pass over ``train_iter``: the canonical step, running sums."""
+    """One pass over ``train_iter``: the chapter's step, running sums."""
     net, optimizer, loss_fn = state.net, state.optimizer, state.loss_fn
     net.train()
     state.batch, state.num_examples = 0, 0
@@ -266,14 +214,10 @@ def _train_epoch(
         l.backward()
         optimizer.step()
         state.batch += 1
-        state.X, state.y, state.y_hat, state.loss = (
-            X,
-            y,
-            y_hat.detach(),
-            l.detach(),
-        )
+        state.X, state.y, state.y_hat = X, y, y_hat.detach()
+        state.loss = l.detach()
         state.loss_sum += state.loss * y.numel()
-        state.correct += _count_correct(state.y_hat, y)
+        state.correct += count_correct(state.y_hat, y)
         state.num_examples += y.numel()
         hooks("on_batch_end")
     if state.num_examples == 0:
@@ -283,45 +227,24 @@ def _train_epoch(
         )
 
 
-def _evaluate(state: TrainState, test_iter: Batches) -> None:
-    """Fill ``state.metrics`` with the epoch's training and eval metrics."""
-    loss, acc = evaluate_loss_acc(
-        state.net, test_iter, state.loss_fn, state.device
-    )
-    name = state.eval_name
-    state.metrics = {
-        "train_loss": state.train_loss,
-        "train_acc": state.train_acc,
-        f"{name}_loss": loss,
-        f"{name}_acc": acc,
-    }
-
-
-def _in_jupyter() -> bool:
-    from d2lite.plot import _kernel_shell
-
-    return _kernel_shell() is not None
-
-
 def _builtin_callbacks(
-    scheduler: Any,
-    checkpoint_path: Any,
-    animate: bool | None,
-    progress: bool | None,
+    scheduler: Any, checkpoint_path: Any, animate: Any, progress: Any
 ) -> list[object]:
     """The callbacks that ``train``'s keyword arguments switch on."""
-    in_jupyter = (
-        _in_jupyter() if animate is None or progress is None else False
-    )
+    in_jupyter = False
+    if animate is None or progress is None:
+        from d2lite.plot import _kernel_shell
+
+        in_jupyter = _kernel_shell() is not None
     built: list[object] = [cbs.EpochTimer(), cbs.NonFiniteGuard()]
     if scheduler is not None:
         built.append(cbs.LRScheduler(scheduler))
     built.append(cbs.History())
     if checkpoint_path is not None:
         built.append(cbs.BestCheckpoint(checkpoint_path))
-    if animate if animate is not None else in_jupyter:
+    if in_jupyter if animate is None else animate:
         built.append(cbs.LivePlot())
-    if progress if progress is not None else not in_jupyter:
+    if not in_jupyter if progress is None else progress:
         built.append(cbs.ProgressBar())
     return built
 
@@ -343,69 +266,52 @@ def train(
     checkpoint_path: str | os.PathLike[str] | None = None,
     verbose: bool = True,
 ) -> pd.DataFrame:
-    """Train a classifier and return its per-epoch history.
+    """Train ``net`` (X (B, C, H, W) -> logits (B, num_classes)); its history.
 
-    Args:
-        net: Maps X (B, C, H, W) to logits (B, num_classes).
-        train_iter: Re-iterable of batches ``(X, y)``, y of shape (B,).
-        test_iter: Batches to evaluate on after every epoch.
-        num_epochs: Number of passes over ``train_iter``.
-        optimizer: Built on ``net.parameters()``.
-        loss_fn: Batch-mean loss; ``nn.CrossEntropyLoss()`` if None.
-        device: Where to train (the net is moved there); ``try_gpu()`` if None.
-        scheduler: LR scheduler stepped once per epoch (adds an ``lr`` column).
-        callbacks: Objects with any of the hooks of :mod:`d2lite.callbacks`,
-            called after the built-in ones, in order.
-        animate: Live plot; None means only in Jupyter. False turns it off.
-        progress: tqdm bar per epoch; None means only outside Jupyter.
-        eval_name: Name of the evaluation split in columns and messages.
-        checkpoint_path: If given, the best model by eval accuracy is saved
-            there (atomically) with its optimizer state and epoch.
-        verbose: Print the final metrics and examples/sec as d2l does.
+    ``loss_fn`` averages over the batch (cross-entropy if None); ``device``
+    is ``try_gpu()`` if None. ``scheduler`` steps once per epoch (an ``lr``
+    column); ``callbacks`` run after the built-in ones; ``animate`` (live
+    plot, default: in Jupyter) and ``progress`` (tqdm bar, default: outside
+    Jupyter); ``checkpoint_path`` keeps the best model by eval accuracy;
+    ``verbose`` prints d2l's closing lines.
 
-    Returns:
-        DataFrame indexed by ``epoch`` (1..epochs run) with columns
-        ``train_loss, train_acc, {eval_name}_loss, {eval_name}_acc,
-        seconds`` (seconds of the training pass). ``attrs`` holds
-        ``examples_per_sec`` (training passes only, batch fetching
-        included), ``device`` and, with a checkpoint, ``best_epoch`` and
-        ``best_acc``.
-
-    Raises:
-        NonFiniteLossError: if the loss becomes NaN or infinite.
-        CallbackError: if a callback's hook raises.
-        Both carry the epochs completed so far as ``.history``.
+    Returns a DataFrame indexed by ``epoch`` with columns ``train_loss,
+    train_acc, {eval_name}_loss, {eval_name}_acc, seconds`` and ``attrs``
+    ``examples_per_sec``, ``device`` (and ``best_epoch``, ``best_acc``).
+    Raises NonFiniteLossError or CallbackError, both with ``.history``.
     """
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
-    _check_train_args(net, optimizer, loss_fn, scheduler, eval_name)
-    num_epochs = check_int("num_epochs", num_epochs, hint="e.g. num_epochs=10")
-    animate, progress = (
-        _check_flag("animate", animate),
-        _check_flag("progress", progress),
+    flags = {"animate": animate, "progress": progress}
+    user_callbacks = _check_args(
+        net, optimizer, loss_fn, scheduler, eval_name, flags, callbacks
     )
-    user_callbacks = _check_callbacks(callbacks)
+    num_epochs = check_int("num_epochs", num_epochs, hint="e.g. num_epochs=10")
     device = try_gpu() if device is None else torch.device(device)
     net.to(device)
+    try:
+        num_batches = len(train_iter)  # type: ignore[arg-type]
+    except TypeError:  # an iterable without len()
+        num_batches = None
     state = TrainState(
-        net,
-        optimizer,
-        loss_fn,
-        device,
-        num_epochs,
-        _num_batches(train_iter),
-        eval_name,
+        net, optimizer, loss_fn, device, num_epochs, num_batches, eval_name
     )
     state.attrs["device"] = str(device)
     built = _builtin_callbacks(scheduler, checkpoint_path, animate, progress)
     summary = [cbs.Summary()] if verbose else []
-    hooks = _Hooks(built + user_callbacks + summary, state)
+    hooks = _hook_caller(built + user_callbacks + summary, state)
     try:
         hooks("on_train_begin")
         for epoch in range(1, num_epochs + 1):
             state.epoch = epoch
             hooks("on_epoch_begin")
             _train_epoch(state, train_iter, hooks)
-            _evaluate(state, test_iter)
+            loss, acc = evaluate_loss_acc(net, test_iter, loss_fn, device)
+            state.metrics = {
+                "train_loss": state.train_loss,
+                "train_acc": state.train_acc,
+                f"{eval_name}_loss": loss,
+                f"{eval_name}_acc": acc,
+            }
             hooks("on_epoch_end")
             if state.stop_training:
                 break
@@ -435,36 +341,18 @@ def train_ch6(
     device: torch.device | str | None = None,
     *,
     init: bool = True,
-    callbacks: Sequence[object] | None = None,
-    animate: bool | None = None,
-    progress: bool | None = None,
-    verbose: bool = True,
+    **kwargs: Any,
 ) -> pd.DataFrame:
-    """Train with d2l's chapter-6 recipe: Xavier init, SGD(lr), cross-entropy.
+    """d2l's chapter-6 recipe: Xavier init (``init``), SGD(lr), cross-entropy.
 
-    Args:
-        net: Classifier mapping X (B, 1, H, W) to logits (B, 10).
-        train_iter, test_iter: Batches ``(X, y)``.
-        num_epochs: Passes over ``train_iter``.
-        lr: SGD learning rate (d2l uses 0.9 for the sigmoid LeNet; ReLU
-            networks need about 0.1 or less).
-        device: ``try_gpu()`` if None.
-        init: Re-initialise Conv2d/Linear weights with Xavier-uniform.
-        callbacks, animate, progress, verbose: As in :func:`train`.
-
-    Returns:
-        The history DataFrame of :func:`train`.
+    d2l's lr 0.9 suits the sigmoid LeNet; ReLU networks need about 0.1.
+    The other keywords (``callbacks``, ``animate``, ``progress``,
+    ``verbose``, ...) and the history returned are :func:`train`'s.
     """
-    lr = _check_lr(lr)
-    if not isinstance(net, nn.Module):
-        raise TypeError(
-            f"net must be a torch.nn.Module, got {type(net).__name__}; "
-            "e.g. net = dl.lenet()"
-        )
+    lr = check_lr(lr, "e.g. lr=0.9 (sigmoid LeNet) or lr=0.1")
+    check_net(net)
     if init:
         net.apply(_init_weights)
-    device = try_gpu() if device is None else torch.device(device)
-    net.to(device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     return train(
         net,
@@ -472,10 +360,6 @@ def train_ch6(
         test_iter,
         num_epochs,
         optimizer=optimizer,
-        loss_fn=nn.CrossEntropyLoss(),
         device=device,
-        callbacks=callbacks,
-        animate=animate,
-        progress=progress,
-        verbose=verbose,
+        **kwargs,
     )

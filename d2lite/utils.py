@@ -1,14 +1,15 @@
-"""Small utilities: a stopwatch, device selection and seeding.
-
-Everything here mirrors d2l's helpers of the same names, with input checks.
-"""
+"""Small utilities: d2l's stopwatch, device choice, seeding; atomic writes."""
 
 from __future__ import annotations
 
 import itertools
+import os
 import random
+import tempfile
 import time
-from types import TracebackType
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -16,17 +17,10 @@ from d2lite._checks import check_int
 
 
 class Timer:
-    """Record running times (d2l's ``Timer``), also usable as a context manager.
+    """Record running times (d2l's ``Timer``); also a context manager.
 
-    The timer starts when created. Each :meth:`stop` records the seconds since
-    the last :meth:`start`::
-
-        timer = Timer()
-        ...                      # work
-        timer.stop()             # seconds of the work
-        with timer:              # start on entry, stop on exit
-            ...
-        timer.sum(), timer.avg(), timer.cumsum()
+    It starts when created; each ``stop()`` records the seconds since the
+    last ``start()``.
     """
 
     def __init__(self) -> None:
@@ -38,32 +32,27 @@ class Timer:
         self._tik = time.perf_counter()
 
     def stop(self) -> float:
-        """Stop the stopwatch, record and return the elapsed seconds."""
+        """Record and return the seconds since the last start."""
         self.times.append(time.perf_counter() - self._tik)
         return self.times[-1]
 
     def avg(self) -> float:
-        """Return the mean of the recorded times (0.0 if none)."""
+        """The mean of the recorded times (0.0 if none)."""
         return sum(self.times) / len(self.times) if self.times else 0.0
 
     def sum(self) -> float:
-        """Return the sum of the recorded times."""
+        """The sum of the recorded times."""
         return sum(self.times)
 
     def cumsum(self) -> list[float]:
-        """Return the running totals of the recorded times."""
+        """The running totals of the recorded times."""
         return list(itertools.accumulate(self.times))
 
     def __enter__(self) -> Timer:
         self.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: Any) -> None:
         self.stop()
 
     def __repr__(self) -> str:
@@ -71,32 +60,17 @@ class Timer:
 
 
 def _mps_available() -> bool:
-    """Return whether Apple's Metal (MPS) backend can be used."""
     mps = getattr(torch.backends, "mps", None)
     return bool(mps is not None and mps.is_available())
 
 
 def try_gpu(i: int = 0) -> torch.device:
-    """Return GPU ``i`` if it exists, else Apple MPS, else the CPU.
+    """``cuda:i`` if CUDA is available, else Apple's ``mps``, else ``cpu``.
 
-    Args:
-        i: Index of the CUDA device (0 for the first one).
-
-    Returns:
-        ``cuda:i`` when CUDA is available, ``mps`` on Apple silicon (only
-        ``i=0``), otherwise ``cpu``.
-
-    Raises:
-        TypeError: if ``i`` is not an int.
-        ValueError: if ``i`` is negative, or names a CUDA/MPS device that
-            does not exist.
+    Raises ValueError for a negative ``i`` or a device that does not exist.
     """
-    i = check_int(
-        "i",
-        i,
-        minimum=0,
-        hint="i is the GPU index: call try_gpu() for the first GPU",
-    )
+    hint = "i is the GPU index: call try_gpu() for the first GPU"
+    i = check_int("i", i, minimum=0, hint=hint)
     if torch.cuda.is_available():
         count = torch.cuda.device_count()
         if i >= count:
@@ -115,14 +89,9 @@ def try_gpu(i: int = 0) -> torch.device:
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python's ``random``, NumPy (if installed) and PyTorch.
+    """Seed Python's ``random``, NumPy (if installed) and PyTorch (all GPUs).
 
-    Args:
-        seed: An int in ``[0, 2**32 - 1]``.
-
-    Raises:
-        TypeError: if ``seed`` is not an int.
-        ValueError: if ``seed`` is out of range.
+    ``seed`` must be an int in ``[0, 2**32 - 1]``.
     """
     seed = check_int("seed", seed, minimum=0, hint="pass e.g. set_seed(0)")
     if seed >= 2**32:
@@ -136,4 +105,26 @@ def set_seed(seed: int) -> None:
         pass
     else:
         np.random.seed(seed)
-    torch.manual_seed(seed)  # also seeds every CUDA device
+    torch.manual_seed(seed)
+
+
+def atomic_write(
+    path: str | os.PathLike[str], write: Callable[[str], object]
+) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename.
+
+    A failing write leaves the previous file and no temporary file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

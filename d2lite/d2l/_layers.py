@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from d2lite._checks import check_int
+from d2lite._checks import check_int, check_tensor
 
 
 def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
@@ -18,12 +18,8 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
         ``Conv2D`` layer can learn its kernel).
     """
     for name, t in (("X", X), ("K", K)):
-        if not isinstance(t, torch.Tensor):
-            raise TypeError(
-                f"{name} must be a torch.Tensor, got {type(t).__name__}; e.g. "
-                f"{name} = torch.tensor([[0.0, 1.0], [2.0, 3.0]])"
-            )
-        if t.dim() != 2:
+        example = f"e.g. {name} = torch.tensor([[0.0, 1.0], [2.0, 3.0]])"
+        if check_tensor(name, t, example).dim() != 2:
             raise ValueError(
                 f"{name} must be a 2-D tensor (height, width), got shape "
                 f"{tuple(t.shape)}; for one channel of a batch pass X[0, 0]"

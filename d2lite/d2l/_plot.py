@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from d2lite.plot import check_style
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
-
-_SCALES = ("linear", "log", "symlog", "logit")
 
 
 def use_svg_display() -> None:
@@ -44,11 +44,6 @@ def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
     plt.rcParams["figure.figsize"] = (width, height)
 
 
-def _check_scale(name: str, scale: str) -> None:
-    if scale not in _SCALES:
-        raise ValueError(f"{name} must be one of {_SCALES}, got {scale!r}")
-
-
 def set_axes(
     axes: Axes,
     xlabel: str | None,
@@ -60,8 +55,7 @@ def set_axes(
     legend: Sequence[str] | None,
 ) -> None:
     """Set labels, scales, limits and legend of matplotlib ``axes``; add a grid."""
-    _check_scale("xscale", xscale)
-    _check_scale("yscale", yscale)
+    check_style(xscale, yscale)
     axes.set_xlabel(xlabel or "")
     axes.set_ylabel(ylabel or "")
     axes.set_xscale(xscale)
@@ -138,11 +132,7 @@ def plot(
     """
     import matplotlib.pyplot as plt
 
-    if isinstance(fmts, str) or not fmts:
-        raise ValueError(
-            f"fmts must be a non-empty sequence of format strings such as "
-            f"('-', 'm--'), got {fmts!r}"
-        )
+    check_style(fmts=fmts)
     xs, ys = _series(X, Y)
     set_figsize(figsize)
     axes = axes if axes is not None else plt.gca()

@@ -7,32 +7,17 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable, Iterable, Sequence
 
 import torch
 from torch import nn
 
 import d2lite as dl
-from d2lite._checks import check_int
+from d2lite._checks import check_int, check_lr, check_net
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Updater = torch.optim.Optimizer | Callable[[int], object]
-
-
-def _check_lr(lr: object) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise TypeError(
-            f"lr must be a positive number, got {lr!r} of type {type(lr).__name__};"
-            " e.g. lr=0.1"
-        )
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(
-            f"lr must be a positive finite number, got lr={lr}; e.g. lr=0.1"
-        )
-    return float(lr)
 
 
 def _net_device(net: object) -> torch.device | None:
@@ -49,7 +34,7 @@ def sgd(params: Sequence[torch.Tensor], lr: float, batch_size: int) -> None:
     The gradients are zeroed afterwards. ``batch_size`` turns the gradient of
     a summed loss (``l.sum().backward()``) into that of the batch mean.
     """
-    lr = _check_lr(lr)
+    lr = check_lr(lr)
     batch_size = check_int(
         "batch_size", batch_size, hint="e.g. sgd([W, b], lr, X.shape[0])"
     )
@@ -217,13 +202,9 @@ def train_ch6(
     a script). Prints ``training on <device>``, then the final loss and
     accuracies and the examples/sec. ``device`` defaults to ``try_gpu()``.
     """
-    if not isinstance(net, nn.Module):
-        raise TypeError(
-            f"net must be a torch.nn.Module, got {type(net).__name__}; e.g. "
-            "net = nn.Sequential(...)"
-        )
+    check_net(net, "e.g. net = nn.Sequential(...)")
     check_int("num_epochs", num_epochs, hint="e.g. num_epochs=10")
-    lr = _check_lr(lr)
+    lr = check_lr(lr)
     device = try_gpu() if device is None else torch.device(device)
     print("training on", device)
     dl.train_ch6(net, train_iter, test_iter, num_epochs, lr, device)
