@@ -1,14 +1,9 @@
 """Data sets as specs: find, verify, decode; batches in memory; labels.
 
-A data set is an :class:`IDXSpec` (file names, counts, image shape, MD5s
-of the decompressed files, class names): :data:`FASHION_MNIST`,
-:data:`MNIST`. :func:`find` looks at ``root``, the spec's environment
-variable (``D2LITE_DATA``), the per-user cache, Debian's
-``/usr/share/datasets/<folder>``, then torchvision's download;
-:func:`load_tensors` decodes a split once per process and verifies it
-(header, exact length, counts, labels, MD5s: Debian re-compresses the .gz
-files, so only the decompressed bytes compare). :class:`TensorLoader`
-yields batches of in-memory tensors, without per-image work.
+An :class:`IDXSpec` is a data set as data. :func:`find` looks for its files
+(``root``, ``$D2LITE_DATA``, the per-user cache, Debian's package,
+torchvision's download); :func:`load_tensors` decodes and verifies a split
+once per process (MD5s of the decompressed bytes: Debian re-compresses).
 """
 
 from __future__ import annotations
@@ -31,25 +26,6 @@ from torch.nn import functional as F
 
 from d2lite._checks import check_int, is_int
 
-__all__ = [
-    "FASHION_MNIST",
-    "FASHION_MNIST_CLASSES",
-    "MNIST",
-    "CorruptFileError",
-    "DataError",
-    "DataNotFoundError",
-    "IDXSpec",
-    "IncompleteDatasetError",
-    "TensorLoader",
-    "find",
-    "find_fashion_mnist",
-    "get_fashion_mnist_labels",
-    "load_data_fashion_mnist",
-    "load_fashion_mnist_tensors",
-    "load_tensors",
-    "split_train_valid",
-]
-
 PathLike = Union[str, "os.PathLike[str]"]
 Size2 = int | Sequence[int]
 DATASETS_DIR = Path("/usr/share/datasets")  # Debian's dataset-* packages
@@ -57,12 +33,9 @@ DATASETS_DIR = Path("/usr/share/datasets")  # Debian's dataset-* packages
 
 @dataclasses.dataclass(frozen=True)
 class IDXSpec:
-    """An IDX image data set, as data: what to find and how to check it.
-
-    ``files`` and ``md5`` list training images, training labels, test
-    images, test labels; ``md5`` is of the decompressed bytes (None: not
-    checked), ``counts`` is ``(train, test)``.
-    """
+    """An IDX image data set: ``files`` and ``md5`` (of the decompressed
+    bytes; None: unchecked) list train images, train labels, test images,
+    test labels; ``counts`` is ``(train, test)``."""
 
     name: str  # in messages: "Fashion-MNIST"
     folder: str  # of the cache and of /usr/share/datasets
@@ -78,11 +51,6 @@ class IDXSpec:
     env: str = "D2LITE_DATA"
     debian: str | None = None  # the Debian package, if there is one
     download_size: str = "~30 MB"
-
-    def split(self, train: bool) -> tuple[str, str]:
-        """``(images, labels)`` file names of one split."""
-        images, labels = self.files[:2] if train else self.files[2:]
-        return images, labels
 
 
 FASHION_MNIST = IDXSpec(
@@ -102,8 +70,7 @@ FASHION_MNIST = IDXSpec(
 )
 FASHION_MNIST_CLASSES: tuple[str, ...] = FASHION_MNIST.classes
 
-#: LeCun's digits: the same IDX layout; MD5s of the decompressed upstream
-#: files (torchvision lists those of the .gz files).
+#: LeCun's digits; MD5s of the decompressed upstream files.
 MNIST = IDXSpec(
     name="MNIST",
     folder="mnist",
@@ -118,16 +85,9 @@ MNIST = IDXSpec(
     download_size="~11 MB",
 )
 
-# ---------------------------------------------------------------------------
-# Errors
-# ---------------------------------------------------------------------------
-
 
 class DataError(RuntimeError):
     """Base class of every data set error."""
-
-
-FashionMNISTError = DataError  # its name before MNIST joined
 
 
 class DataNotFoundError(DataError):
@@ -146,30 +106,27 @@ def _fixes(spec: IDXSpec) -> str:
     apt = (
         f"  - install the Debian package, as root: apt-get install "
         f"{spec.debian}\n"
-        if spec.debian
-        else ""
     )
     return (
-        f"{apt}  - go online and rerun: torchvision downloads the files "
-        f"({spec.download_size}) into the per-user cache\n"
-        f"  - or set {spec.env}=/path/to/dir holding the four files "
+        f"{apt if spec.debian else ''}  - go online and rerun: torchvision "
+        f"downloads the files ({spec.download_size}) into the per-user cache"
+        f"\n  - or set {spec.env}=/path/to/dir holding the four files "
         f"{', '.join(spec.files)} (each raw or .gz)"
     )
 
 
-def _reinstall(spec: IDXSpec, *notes: str) -> str:
-    """``re-download or re-install it (as root: apt-get ...; notes)``."""
-    how = "re-download it"
+def _corrupt(
+    spec: IDXSpec, path: Path, problem: str, also: str = ""
+) -> CorruptFileError:
+    how = "re-download it (delete a corrupt cache copy)"
     if spec.debian:
-        how = "re-download or re-install it"
-        notes = (f"as root: apt-get install --reinstall {spec.debian}", *notes)
-    return f"{how} ({'; '.join(notes)})" if notes else how
-
-
-def _corrupt(spec: IDXSpec, path: Path, problem: str) -> CorruptFileError:
+        how = (
+            f"re-download or re-install it (as root: apt-get install "
+            f"--reinstall {spec.debian}; delete a corrupt cache copy)"
+        )
     return CorruptFileError(
         f"{path}: {problem}. The file is corrupt or not a {spec.name} IDX "
-        f"file. Fix: {_reinstall(spec, 'delete a corrupt cache copy')}."
+        f"file. Fix: {how}{also}."
     )
 
 
@@ -185,25 +142,13 @@ def _incomplete(
     )
 
 
-# ---------------------------------------------------------------------------
-# Finding the files
-# ---------------------------------------------------------------------------
+# ------------------------------------------------------- finding the files
 
 
 def user_cache_dir(spec: IDXSpec) -> Path:
     """``$XDG_CACHE_HOME/d2lite/<folder>`` else ``~/.cache/...``."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "d2lite" / spec.folder
-
-
-def default_candidates(spec: IDXSpec) -> list[tuple[Path, str]]:
-    """Implicit places to look, in order, as ``(directory, description)``."""
-    places = [(user_cache_dir(spec), "per-user cache")]
-    if spec.debian:
-        places.append(
-            (DATASETS_DIR / spec.folder, f"Debian package {spec.debian}")
-        )
-    return places
 
 
 def _torchvision_download(spec: IDXSpec, cache_dir: Path) -> None:
@@ -225,13 +170,8 @@ def _file_in(directory: Path, name: str) -> Path | None:
 
 
 def _scan(spec: IDXSpec, directory: Path, what: str) -> Path | None:
-    """The layout of ``directory`` holding all four files, or None.
-
-    Looks in ``directory`` and in torchvision's ``<Class>/raw/`` below it.
-
-    Raises:
-        IncompleteDatasetError: a layout holds some of the files only.
-    """
+    """``directory`` or its ``<Class>/raw/`` if it holds all four files;
+    raises IncompleteDatasetError if one holds some only."""
     for layout in (directory, directory / spec.torchvision / "raw"):
         missing = [
             str(layout / name)
@@ -255,24 +195,6 @@ def _as_path(value: Any, name: str) -> Path:
     return Path(value).expanduser()
 
 
-def _state(directory: Path, empty: str) -> str:
-    return empty if directory.is_dir() else "does not exist"
-
-
-def _explicit(spec: IDXSpec, directory: Path, what: str) -> Path:
-    """Resolve a directory the user named: it must hold all four files."""
-    found = _scan(spec, directory, what)
-    if found is not None:
-        return found
-    state = _state(directory, "holds none of the four files")
-    raise DataNotFoundError(
-        f"{what}: {directory} {state}. Expected {', '.join(spec.files)} "
-        f"(each raw or .gz), directly or in its {spec.torchvision}/raw/. "
-        f"Fix: point it at the right directory, or unset it to search the "
-        f"default places.\nOther fixes:\n{_fixes(spec)}"
-    )
-
-
 def find(
     spec: IDXSpec,
     root: PathLike | None = None,
@@ -280,54 +202,46 @@ def find(
     candidates: Sequence[tuple[PathLike, str]] | None = None,
     download: Callable[[Path], None] | bool = True,
 ) -> Path:
-    """Return the directory holding the four IDX files of ``spec``.
+    """The directory holding the four IDX files of ``spec``.
 
-    Args:
-        spec: the data set, e.g. :data:`FASHION_MNIST` or :data:`MNIST`.
-        root: explicit directory; it must hold the files (no fallback).
-        candidates: implicit ``(directory, description)`` places looked at
-            after ``$D2LITE_DATA``; default :func:`default_candidates`.
-        download: ``True`` downloads with torchvision into the per-user
-            cache when nothing is found, ``False`` never does, a callable
-            ``download(cache_dir)`` replaces torchvision (tests).
-
-    Raises:
-        DataNotFoundError: nothing found (the message lists every place
-            looked at and the fixes).
-        IncompleteDatasetError: a place holds some of the files only.
+    ``root``, else ``$<spec.env>`` (each must hold the files), else the
+    ``(directory, description)`` candidates (default: the per-user cache,
+    Debian's folder), else ``download(cache_dir)`` (True: torchvision's).
     """
-    if root is not None:
-        return _explicit(spec, _as_path(root, "root"), "root argument")
-    if os.environ.get(spec.env):
-        env = Path(os.environ[spec.env]).expanduser()
-        return _explicit(spec, env, f"${spec.env}")
+    env, cache = os.environ.get(spec.env), user_cache_dir(spec)
+    explicit = root is not None or bool(env)
     places = [f"  - ${spec.env}: not set"]
-    if candidates is None:
-        candidates = default_candidates(spec)
+    if explicit:  # the user named it: no fallback
+        what = "root argument" if root is not None else f"${spec.env}"
+        candidates = [(env if root is None else root, what)]
+    elif candidates is None:
+        debian = (DATASETS_DIR / spec.folder, f"Debian package {spec.debian}")
+        candidates = [(cache, "per-user cache")] + [debian] * bool(spec.debian)
     for directory, what in candidates:
-        directory = _as_path(directory, "candidate directory")
+        directory = _as_path(
+            directory, "root" if explicit else "candidate directory"
+        )
         found = _scan(spec, directory, what)
         if found is not None:
             return found
-        places.append(
-            f"  - {directory} ({what}): {_state(directory, 'no files')}"
-        )
-    return _download_or_fail(spec, download, places)
-
-
-def _download_or_fail(
-    spec: IDXSpec, download: Callable[[Path], None] | bool, places: list[str]
-) -> Path:
-    """Download into the per-user cache, or raise listing ``places``."""
-    cache = user_cache_dir(spec)
+        empty = "holds none of the four files" if explicit else "no files"
+        state = empty if directory.is_dir() else "does not exist"
+        if explicit:
+            raise DataNotFoundError(
+                f"{what}: {directory} {state}. Expected "
+                f"{', '.join(spec.files)} (each raw or .gz), directly or in "
+                f"its {spec.torchvision}/raw/. Fix: point it at the right "
+                f"directory, or unset it to search the default places.\n"
+                f"Other fixes:\n{_fixes(spec)}"
+            )
+        places.append(f"  - {directory} ({what}): {state}")
+    if download is True:
+        download = functools.partial(_torchvision_download, spec)
     if download is False:
         places.append("  - download: disabled (download=False)")
     else:
-        fetch = download
-        if download is True:
-            fetch = functools.partial(_torchvision_download, spec)
         try:
-            fetch(cache)
+            download(cache)
         except Exception as err:  # offline: URLError, RuntimeError, OSError
             places.append(
                 f"  - download with torchvision into {cache}: failed "
@@ -345,158 +259,97 @@ def _download_or_fail(
     )
 
 
-def find_fashion_mnist(
-    root: PathLike | None = None,
-    *,
-    candidates: Sequence[tuple[PathLike, str]] | None = None,
-    download: Callable[[Path], None] | bool = True,
-) -> Path:
-    """Return the directory holding the four Fashion-MNIST IDX files.
+def find_fashion_mnist(root: PathLike | None = None, **options: Any) -> Path:
+    """:func:`find` for Fashion-MNIST (``candidates=``, ``download=``)."""
+    return find(FASHION_MNIST, root, **options)
 
-    :func:`find` for :data:`FASHION_MNIST`: ``root``, then
-    ``$D2LITE_DATA``, the per-user cache, Debian's package
-    ``dataset-fashion-mnist``, then torchvision's download.
+
+# ------------------------------------------------- decoding and verifying
+
+
+def _decode(spec: IDXSpec, path: Path, ndim: int) -> tuple[torch.Tensor, str]:
+    """One uint8 IDX file (raw or .gz) as a tensor, and its bytes' MD5.
+
+    IDX: big-endian int32 magic ``0x0800 + ndim``, one uint32 per
+    dimension, then exactly that many bytes.
     """
-    return find(FASHION_MNIST, root, candidates=candidates, download=download)
-
-
-# ---------------------------------------------------------------------------
-# Reading and verifying IDX files
-# ---------------------------------------------------------------------------
-
-
-def _read_bytes(spec: IDXSpec, path: Path) -> bytes:
-    """The (decompressed) bytes of ``path``; gzip errors name the file."""
-    if path.suffix != ".gz":
-        return path.read_bytes()
+    data = path.read_bytes()
     try:
-        with gzip.open(path, "rb") as f:
-            return f.read()
+        data = gzip.decompress(data) if path.suffix == ".gz" else data
     except (gzip.BadGzipFile, EOFError, zlib.error) as err:
-        raise CorruptFileError(
-            f"{path} is not a valid gzip file ({type(err).__name__}: {err}). "
-            f"Fix: {_reinstall(spec)}, or "
-            f"replace it by the decompressed file."
-        ) from err
-
-
-def _decode_idx(
-    spec: IDXSpec, path: Path, data: bytes, ndim: int
-) -> torch.Tensor:
-    """Decode the bytes of one uint8 IDX file; shape as its header says.
-
-    The IDX format: big-endian int32 magic ``0x000008NN`` (unsigned bytes,
-    NN dimensions), one big-endian uint32 per dimension, then the bytes.
-    The magic number must match and the file length must equal the
-    declared size exactly (truncated or padded files raise).
-    """
+        problem = f"not a valid gzip file ({type(err).__name__}: {err})"
+        also = ", or replace it by the decompressed file"
+        raise _corrupt(spec, path, problem, also) from err
     magic, header = 0x0800 + ndim, 4 + 4 * ndim
     if len(data) >= 4 and data[:4] != struct.pack(">i", magic):
         (found,) = struct.unpack(">i", data[:4])
         kind = "images" if ndim == 3 else "labels"
-        raise _corrupt(
-            spec, path, f"magic number {found}, expected {magic} ({kind} file)"
-        )
+        problem = f"magic number {found}, expected {magic} ({kind} file)"
+        raise _corrupt(spec, path, problem)
     if len(data) < header:
-        raise _corrupt(
-            spec,
-            path,
-            f"truncated: {len(data)} bytes, shorter than its header",
-        )
+        problem = f"truncated: {len(data)} bytes, shorter than its header"
+        raise _corrupt(spec, path, problem)
     dims = struct.unpack(f">{ndim}I", data[4:header])
     declared, actual = math.prod(dims), len(data) - header
     if actual != declared:
-        problem = "truncated" if actual < declared else "trailing bytes"
-        raise _corrupt(
-            spec,
-            path,
-            f"{problem}: the header declares "
-            f"{declared} data bytes, the file has "
-            f"{actual}",
-        )
-    buffer = bytearray(memoryview(data)[header:])
-    return torch.frombuffer(buffer, dtype=torch.uint8).view(*dims)
+        kind = "truncated" if actual < declared else "trailing bytes"
+        problem = f"{kind}: the header declares {declared} data bytes"
+        raise _corrupt(spec, path, f"{problem}, the file has {actual}")
+    buffer = bytearray(memoryview(data)[header:])  # one copy, writable
+    X = torch.frombuffer(buffer, dtype=torch.uint8).view(*dims)
+    return X, hashlib.md5(data).hexdigest()
 
 
 def _read_split(
     spec: IDXSpec, directory: Path, train: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Read and verify one split of ``spec`` from ``directory`` (uncached).
-
-    Returns:
-        ``X`` uint8 ``(N, H, W)`` and ``y`` int64 ``(N,)``.
-    """
-    names = spec.split(train)
+    """Decode and verify one split: X uint8 ``(N, H, W)``, y int64 ``(N,)``."""
+    names = spec.files[:2] if train else spec.files[2:]
     paths = [_file_in(directory, name) for name in names]
     missing = [str(directory / n) for n, p in zip(names, paths) if p is None]
     if missing:
         raise _incomplete(spec, directory, "split", missing)
-    tensors, digests = [], []
-    for path, ndim in zip(paths, (3, 1)):
-        data = _read_bytes(spec, path)
-        tensors.append(_decode_idx(spec, path, data, ndim))
-        digests.append(hashlib.md5(data).hexdigest())
-    X, y = tensors  # (N, H, W), (N,)
-    _check_split(spec, X, y, tuple(paths), spec.counts[not train])
-    for name, path, digest in zip(names, paths, digests):
-        md5 = spec.md5[spec.files.index(name)] if spec.md5 else digest
-        if digest != md5:  # last: the checks above say more
-            raise _corrupt(
-                spec,
-                path,
-                f"the MD5 of its decompressed bytes "
-                f"is {digest}, {spec.name}'s is {md5}",
-            )
-    return X, y.long()
-
-
-def _check_split(
-    spec: IDXSpec,
-    X: torch.Tensor,
-    y: torch.Tensor,
-    paths: tuple[Path, Path],
-    expected_count: int,
-) -> None:
-    """Structural checks of a decoded split; errors name the file(s)."""
+    (X, X_md5), (y, y_md5) = (
+        _decode(spec, p, d) for p, d in zip(paths, (3, 1))
+    )
     images, labels = paths
-    if tuple(X.shape[1:]) != spec.image_shape:
-        raise _corrupt(
-            spec,
-            images,
-            f"images are {tuple(X.shape[1:])}, expected {spec.image_shape}",
-        )
     if len(X) != len(y):
         raise CorruptFileError(
             f"{images} holds {len(X)} images but {labels} holds {len(y)} "
             f"labels; the two files do not belong together. Fix: "
             f"re-download or re-install both."
         )
-    if len(X) != expected_count:
+    n, k, shape = spec.counts[not train], len(spec.classes), X.shape[1:]
+    if shape != spec.image_shape:
+        problem = f"images are {tuple(shape)}, expected {spec.image_shape}"
+        raise _corrupt(spec, images, problem)
+    if len(X) != n:
+        raise _corrupt(spec, images, f"{len(X)} examples, {spec.name} has {n}")
+    if len(y) and int(y.max()) >= k:
         raise _corrupt(
-            spec,
-            images,
-            f"{len(X)} examples, {spec.name} has {expected_count}",
+            spec, labels, f"label {int(y.max())} outside 0..{k - 1}"
         )
-    num_classes = len(spec.classes)
-    if len(y) and int(y.max()) >= num_classes:
-        raise _corrupt(
-            spec, labels, f"label {int(y.max())} outside 0..{num_classes - 1}"
-        )
+    expected = spec.md5[2 * (not train) :][:2] if spec.md5 else (X_md5, y_md5)
+    for path, digest, md5 in zip(paths, (X_md5, y_md5), expected):
+        if digest != md5:  # last: the checks above say more
+            problem = f"the MD5 of its decompressed bytes is {digest}"
+            raise _corrupt(spec, path, f"{problem}, {spec.name}'s is {md5}")
+    return X, y.long()
 
 
 @functools.lru_cache(maxsize=4)
 def _read_split_cached(
     spec: IDXSpec, directory: Path, train: bool, stamp: tuple[Any, ...]
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """:func:`_read_split`, cached per spec, directory, split and stamps."""
     del stamp  # only part of the cache key: a replaced file is re-read
     return _read_split(spec, directory, train)
 
 
-def _load_split(
-    spec: IDXSpec, train: bool, root: PathLike | None
+def load_tensors(
+    spec: IDXSpec, train: bool = True, *, root: PathLike | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The cached tensors of one split (shared: never modify them)."""
+    """One split of ``spec`` (found by :func:`find`), decoded once: fresh
+    copies of X uint8 ``(N, H, W)`` in 0..255 and y int64 ``(N,)``."""
     if not isinstance(train, bool):
         raise TypeError(
             f"train must be True or False, got {train!r}; pass train=True "
@@ -504,65 +357,30 @@ def _load_split(
             f"the test set"
         )
     directory = find(spec, root).resolve()
-    stamp = []  # (path, size, mtime) of the files: changes when they do
-    for path in filter(
-        None, (_file_in(directory, name) for name in spec.split(train))
-    ):
-        stat = path.stat()
-        stamp.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return _read_split_cached(spec, directory, train, tuple(stamp))
-
-
-def load_tensors(
-    spec: IDXSpec, train: bool = True, *, root: PathLike | None = None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """One split of ``spec`` as tensors, decoded and verified once.
-
-    Args:
-        spec: the data set, e.g. :data:`FASHION_MNIST` or :data:`MNIST`.
-        train: the training split (True) or the test split (False).
-        root: directory holding the IDX files (default: searched, see
-            :func:`find`).
-
-    Returns:
-        ``X`` uint8 ``(N, H, W)`` with pixels 0..255 and ``y`` int64
-        ``(N,)`` of class indices (fresh copies: modify them freely).
-    """
-    X, y = _load_split(spec, train, root)
+    names = spec.files[:2] if train else spec.files[2:]
+    paths = filter(None, (_file_in(directory, name) for name in names))
+    stamp = tuple((p, p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
+    X, y = _read_split_cached(spec, directory, train, stamp)
     return X.clone(), y.clone()
 
 
 def load_fashion_mnist_tensors(
     train: bool = True, *, root: PathLike | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Fashion-MNIST as tensors, decoded once per process.
-
-    Args:
-        train: the 60,000 training examples (True) or the 10,000 test ones.
-        root: directory holding the IDX files (default: searched, see
-            :func:`find_fashion_mnist`).
-
-    Returns:
-        ``X`` uint8 ``(N, 28, 28)`` with pixels 0..255 and ``y`` int64
-        ``(N,)`` with classes 0..9 (fresh copies: modify them freely).
-    """
+    """Fashion-MNIST's 60,000 training (or 10,000 test) examples: X uint8
+    ``(N, 28, 28)``, y int64 ``(N,)`` in 0..9 (fresh copies)."""
     return load_tensors(FASHION_MNIST, train, root=root)
 
 
-# ---------------------------------------------------------------------------
-# Iterating in batches
-# ---------------------------------------------------------------------------
+# ------------------------------------------------------ iterating in batches
 
 
 def _check_resize(resize: Any) -> tuple[int, int] | None:
     """``None``, an int ``n`` (-> ``(n, n)``) or positive ``(h, w)``."""
     if resize is None:
         return None
-    if is_int(resize):
-        size = (resize, resize)
-    elif isinstance(resize, (tuple, list)) and len(resize) == 2:
-        size = tuple(resize)
-    else:
+    size = (resize, resize) if is_int(resize) else resize
+    if not (isinstance(size, (tuple, list)) and len(size) == 2):
         raise TypeError(
             f"resize must be None, an int or a (height, width) pair, got "
             f"{resize!r}; pass e.g. resize=32 or resize=(224, 224)"
@@ -575,26 +393,21 @@ def _check_resize(resize: Any) -> tuple[int, int] | None:
     return int(size[0]), int(size[1])
 
 
-def _check_options(transform: Any, seed: Any) -> None:
-    if transform is not None and not callable(transform):
-        raise TypeError(
-            f"transform must be None or a callable (B, C, H, W) -> "
-            f"(B, C, H, W), got {transform!r}; pass e.g. "
-            f"transform=lambda X: X.flip(-1)"
-        )
-    if seed is not None and not is_int(seed):
-        raise TypeError(
-            f"seed must be an int or None, got {seed!r}; pass e.g. seed=0"
-        )
-
-
-def _as_images(X: Any) -> torch.Tensor:
-    """Images as float32 ``(N, C, H, W)``; uint8 is scaled to [0, 1]."""
-    if not isinstance(X, torch.Tensor):
-        raise TypeError(
-            f"X must be a torch.Tensor of images, got {type(X).__name__}; "
-            f"convert it with torch.as_tensor(X)"
-        )
+def _as_tensors(
+    X: Any, y: Any, device: torch.device | str | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images float32 ``(N, C, H, W)`` (uint8 scaled to [0, 1]), labels
+    int64 ``(N,)``, on ``device``."""
+    for name, value in (("X", X), ("y", y)):
+        if not isinstance(value, torch.Tensor):
+            what = "images" if name == "X" else "labels"
+            raise TypeError(
+                f"{name} must be a torch.Tensor of {what}, got "
+                f"{type(value).__name__}; convert it with "
+                f"torch.as_tensor({name})"
+            )
+    if device is not None:  # move uint8 (4x smaller), convert there
+        X, y = X.to(device), y.to(device)
     if X.dim() == 3:
         X = X.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
     if X.dim() != 4:
@@ -603,60 +416,34 @@ def _as_images(X: Any) -> torch.Tensor:
             f"{tuple(X.shape)}; reshape it, e.g. X.reshape(-1, 1, 28, 28)"
         )
     if X.dtype == torch.uint8:
-        return X.float().div_(255).contiguous()  # (N, C, H, W) in [0, 1]
-    if X.is_floating_point():
-        return X.detach().float().contiguous()
-    raise TypeError(
-        f"X must be uint8 (pixels 0..255) or floating point (in [0, 1]), "
-        f"got dtype {X.dtype}; convert it, e.g. X.to(torch.uint8)"
-    )
-
-
-def _as_labels(y: Any, num_examples: int) -> torch.Tensor:
-    """Labels as int64 ``(N,)``."""
-    if not isinstance(y, torch.Tensor):
+        X = X.float().div_(255)  # (N, C, H, W) in [0, 1]
+    elif not X.is_floating_point():
         raise TypeError(
-            f"y must be a torch.Tensor of labels, got {type(y).__name__}; "
-            f"convert it with torch.as_tensor(y)"
+            f"X must be uint8 (pixels 0..255) or floating point (in [0, 1]), "
+            f"got dtype {X.dtype}; convert it, e.g. X.to(torch.uint8)"
         )
     if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
         raise TypeError(
             f"y must hold integer class labels, got dtype {y.dtype}; "
             f"convert it with y.long()"
         )
-    if y.dim() != 1 or len(y) != num_examples:
+    if y.dim() != 1 or len(y) != len(X):
         raise ValueError(
-            f"y must have shape (N,) with N={num_examples} (the number of "
+            f"y must have shape (N,) with N={len(X)} (the number of "
             f"images in X), got {tuple(y.shape)}; pass one label per image"
         )
-    return y.long().contiguous()
+    return X.detach().float().contiguous(), y.long().contiguous()
 
 
 class TensorLoader:
-    """Batches of in-memory tensors: d2l's ``train_iter`` / ``test_iter``.
+    """Batches ``(X, y)`` of in-memory tensors, d2l's ``train_iter``: X
+    float32 ``(B, C, h, w)``, y int64 ``(B,)``, fresh tensors.
 
-    Re-iterable; ``len()`` is the number of batches. Every ``for`` loop
-    over a shuffled loader draws a fresh permutation (reproducible under
-    ``torch.manual_seed``, or with ``seed=``).
-
-    Args:
-        X: images, uint8 (pixels 0..255, scaled to [0, 1]) or float,
-            shape ``(N, H, W)`` or ``(N, C, H, W)``.
-        y: integer labels ``(N,)``.
-        batch_size: examples per batch (the last batch may be smaller
-            unless ``drop_last``).
-        shuffle: draw a new random order every epoch.
-        resize: ``None``, an int or ``(h, w)``: batches are resized with
-            bilinear interpolation (antialiased when shrinking).
-        transform: per-batch callable ``(B, C, h, w) -> (B, C, h, w)``
-            applied after resizing (augmentation).
-        device: put the data on this device once; batches come from it.
-        seed: seed of this loader's own generator (else torch's global one).
-        drop_last: drop the last incomplete batch.
-
-    Yields:
-        ``(X, y)``: X float32 ``(B, C, h, w)``, y int64 ``(B,)``; fresh
-        tensors, safe to modify in place.
+    ``X`` is uint8 (scaled to [0, 1]) or float, ``(N, H, W)`` or
+    ``(N, C, H, W)``; ``y`` integer ``(N,)``. Re-iterable; a shuffled
+    loader draws a new order per epoch (from ``seed``, else torch's
+    global generator). ``resize`` is bilinear (antialiased when shrinking),
+    then ``transform`` maps each batch; ``device`` holds the data once.
     """
 
     def __init__(
@@ -676,22 +463,27 @@ class TensorLoader:
             "batch_size", batch_size, hint="e.g. batch_size=256"
         )
         self.size = _check_resize(resize)
-        _check_options(transform, seed)
+        if transform is not None and not callable(transform):
+            raise TypeError(
+                f"transform must be None or a callable (B, C, H, W) -> "
+                f"(B, C, H, W), got {transform!r}; pass e.g. "
+                f"transform=lambda X: X.flip(-1)"
+            )
+        if seed is not None and not is_int(seed):
+            raise TypeError(
+                f"seed must be an int or None, got {seed!r}; pass e.g. seed=0"
+            )
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.transform = transform
         self._clamp = isinstance(X, torch.Tensor) and X.dtype == torch.uint8
-        X = _as_images(X)  # (N, C, H, W) float32
-        y = _as_labels(y, len(X))  # (N,) int64
-        if device is not None:
-            X, y = X.to(device), y.to(device)
-        self.X, self.y = X, y
+        self.X, self.y = _as_tensors(X, y, device)  # (N, C, H, W), (N,)
         self._generator = (
             None if seed is None else torch.Generator().manual_seed(int(seed))
         )
         if len(self) == 0:
             raise ValueError(
                 f"drop_last=True with batch_size={self.batch_size} > "
-                f"{len(X)} examples yields no batch; use a smaller "
+                f"{len(self.X)} examples yields no batch; use a smaller "
                 f"batch_size or drop_last=False"
             )
 
@@ -722,24 +514,19 @@ class TensorLoader:
     def _take_numpy(
         self, order: torch.Tensor | None, start: int, stop: int
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Copy a batch with NumPy (CPU): single-threaded, no dispatch
-        (torch's threads only slow these small copies on busy cores)."""
+        """A batch copied by NumPy (CPU): single-threaded, no dispatch."""
         X, y = self.X.numpy(), self.y.numpy()
         if order is None:
-            return (
-                torch.from_numpy(X[start:stop].copy()),
-                torch.from_numpy(y[start:stop].copy()),
-            )
-        idx = order[start:stop].numpy()
-        return (
-            torch.from_numpy(X.take(idx, axis=0)),
-            torch.from_numpy(y.take(idx)),
-        )
+            X, y = X[start:stop].copy(), y[start:stop].copy()
+        else:
+            idx = order[start:stop].numpy()
+            X, y = X.take(idx, axis=0), y.take(idx)
+        return torch.from_numpy(X), torch.from_numpy(y)
 
     def _take_torch(
         self, order: torch.Tensor | None, start: int, stop: int
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Copy a batch with torch ops on the data's device (GPU)."""
+        """A batch copied by torch on the data's device (GPU)."""
         if order is None:
             return self.X[start:stop].clone(), self.y[start:stop].clone()
         idx = order[start:stop]
@@ -749,13 +536,7 @@ class TensorLoader:
         """Resize (bilinear) and transform one batch ``(B, C, H, W)``."""
         if self.size is not None and tuple(X.shape[-2:]) != self.size:
             shrink = self.size[0] < X.shape[-2] or self.size[1] < X.shape[-1]
-            X = F.interpolate(
-                X,
-                size=self.size,
-                mode="bilinear",
-                align_corners=False,
-                antialias=shrink,
-            )
+            X = F.interpolate(X, self.size, mode="bilinear", antialias=shrink)
             if self._clamp:  # rounding may leave [0, 1] by an ulp
                 X = X.clamp_(0.0, 1.0)  # (B, C, h, w)
         if self.transform is not None:
@@ -775,42 +556,36 @@ def load_data_fashion_mnist(
     root: PathLike | None = None,
     device: torch.device | str | None = None,
 ) -> tuple[TensorLoader, TensorLoader]:
-    """d2l's loaders of Fashion-MNIST, from tensors decoded once.
-
-    Args:
-        batch_size: examples per batch, e.g. 256.
-        resize: ``None`` (28x28), an int or ``(h, w)``: resized per batch.
-        root: directory of the IDX files (default: searched, see
-            :func:`find_fashion_mnist`).
-        device: put the data on this device once (e.g. ``dl.try_gpu()``).
-
-    Returns:
-        ``(train_iter, test_iter)``: :class:`TensorLoader` s yielding X
-        float32 ``(B, 1, h, w)`` in [0, 1] and y int64 ``(B,)``; the
-        training one is shuffled every epoch, the test one is not.
-    """
+    """d2l's ``(train_iter, test_iter)`` of Fashion-MNIST: X float32
+    ``(B, 1, h, w)`` in [0, 1], y int64 ``(B,)``; train is shuffled."""
     check_int("batch_size", batch_size, hint="e.g. batch_size=256")
     _check_resize(resize)
-    loaders = []
-    for train in (True, False):
-        # shared uint8 (N, 28, 28), (N,)
-        X, y = _load_split(FASHION_MNIST, train, root)
-        if device is not None:  # move uint8 (4x smaller), convert there
-            X, y = X.to(device), y.to(device)
-        loaders.append(
-            TensorLoader(
-                X, y, batch_size, shuffle=train, resize=resize, device=device
-            )
+    train_iter, test_iter = (
+        TensorLoader(
+            *load_tensors(FASHION_MNIST, train, root=root),  # (N, 28, 28)
+            batch_size,
+            shuffle=train,
+            resize=resize,
+            device=device,
         )
-    return loaders[0], loaders[1]
+        for train in (True, False)
+    )
+    return train_iter, test_iter
 
 
-# ---------------------------------------------------------------------------
-# Splits and labels
-# ---------------------------------------------------------------------------
+# ------------------------------------------------------- splits and labels
 
 
-def _check_split_args(X: Any, y: Any, valid_fraction: Any) -> None:
+def split_train_valid(
+    X: torch.Tensor,
+    y: torch.Tensor,
+    valid_fraction: float = 0.2,
+    *,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Split ``X (N, ...)``, ``y (N,)`` at random (same seed, same split)
+    into ``(X_train, y_train, X_valid, y_valid)``, each in the original
+    order, with ``round(N * valid_fraction)`` examples for validation."""
     for name, value in (("X", X), ("y", y)):
         if not isinstance(value, torch.Tensor):
             raise TypeError(
@@ -831,28 +606,6 @@ def _check_split_args(X: Any, y: Any, valid_fraction: Any) -> None:
             f"valid_fraction must be a number in (0, 1), got "
             f"{valid_fraction!r}; pass e.g. valid_fraction=0.2"
         )
-
-
-def split_train_valid(
-    X: torch.Tensor,
-    y: torch.Tensor,
-    valid_fraction: float = 0.2,
-    *,
-    seed: int = 0,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Split ``(X, y)`` at random, reproducibly, into training/validation.
-
-    Args:
-        X: ``(N, ...)`` examples.
-        y: ``(N,)`` labels.
-        valid_fraction: share of examples for validation, in (0, 1).
-        seed: seed of the split (same seed, same split).
-
-    Returns:
-        ``(X_train, y_train, X_valid, y_valid)``, each in the original
-        order; ``len(X_valid) == round(N * valid_fraction)``.
-    """
-    _check_split_args(X, y, valid_fraction)
     n = len(X)
     num_valid = round(n * float(valid_fraction))
     if not 0 < num_valid < n:
@@ -874,15 +627,8 @@ def split_train_valid(
 
 
 def get_fashion_mnist_labels(labels: Any) -> list[str]:
-    """Text names of Fashion-MNIST class indices.
-
-    Args:
-        labels: an int, a list of ints or an integer tensor of any shape
-            (flattened), each in 0..9.
-
-    Returns:
-        e.g. ``get_fashion_mnist_labels([9, 0]) == ['ankle boot', 't-shirt']``.
-    """
+    """Names of class indices (an int, ints, or an integer tensor of any
+    shape), e.g. ``[9, 0]`` -> ``['ankle boot', 't-shirt']``."""
     if isinstance(labels, torch.Tensor):
         if labels.is_floating_point() or labels.dtype == torch.bool:
             raise TypeError(
@@ -898,15 +644,13 @@ def get_fashion_mnist_labels(labels: Any) -> list[str]:
             f"labels must be an int, a list of ints or a tensor, got "
             f"{labels!r}; pass e.g. labels=[9, 0]"
         )
-    return [_class_name(label) for label in labels]
-
-
-def _class_name(label: Any) -> str:
-    names = FASHION_MNIST.classes
-    if not (is_int(label) and 0 <= label < len(names)):
-        classes = ", ".join(f"{i}={c}" for i, c in enumerate(names))
-        raise ValueError(
-            f"labels must be class indices 0..{len(names) - 1}, got "
-            f"{label!r}; the classes are {classes}"
-        )
-    return names[int(label)]
+    names, result = FASHION_MNIST.classes, []
+    for label in labels:
+        if not (is_int(label) and 0 <= label < len(names)):
+            classes = ", ".join(f"{i}={c}" for i, c in enumerate(names))
+            raise ValueError(
+                f"labels must be class indices 0..{len(names) - 1}, got "
+                f"{label!r}; the classes are {classes}"
+            )
+        result.append(names[int(label)])
+    return result
