@@ -25,14 +25,13 @@ import pytest
 import torch
 
 import d2lite as dl
-from d2lite.exercises import Checker, check
 from d2lite.exercises.registry import (
     CHAPTERS,
     REGISTRY,
-    RESERVED_ALIASES,
     Case,
+    Checker,
     CheckFailed,
-    Registry,
+    check,
     exercise,
     expect,
     unregister,
@@ -58,10 +57,10 @@ def square(x: int) -> int:
 
 @pytest.fixture()
 def demo() -> Checker:
-    """A checker over a private registry holding one exercise per kind."""
-    registry = Registry()
+    """A private checker holding one exercise per kind, and a check."""
+    registry = Checker()
 
-    @registry.exercise("demo-ex1", alias="demo_square", title="Square")
+    @registry.exercise("demo-ex1", title="Square")
     def _cases() -> list[Case]:
         return [
             Case(args=(x,), expected=x * x, label=f"x={x}")
@@ -81,7 +80,7 @@ def demo() -> Checker:
             Case(key="ratio", expected=0.5, label="ratio"),
         ]
 
-    @registry.exercise("demo-ex4", title="A module", kind="custom")
+    @registry.exercise("demo-ex4", title="A module")
     def _custom(net: torch.nn.Module) -> int:
         count = sum(p.numel() for p in net.parameters())
         expect("number of parameters", 30, count)
@@ -98,7 +97,7 @@ def demo() -> Checker:
             ),
         ]
 
-    return Checker(registry)
+    return registry
 
 
 def test_pass_prints_congratulation_and_returns_true(demo, capsys):
@@ -139,8 +138,6 @@ def test_reveal_shows_the_expected_value(demo):
     assert info.value.expected == 9
     with pytest.raises(CheckFailed, match="expected 61706; received 1,"):
         demo("demo-ex2", 1, reveal=True)
-    with pytest.raises(CheckFailed, match="expected 9; received 10"):
-        demo.demo_square(lambda x: x * x + (x == 3), reveal=True)
 
 
 def test_reveal_adds_nothing_to_a_detail_without_expected_value(demo):
@@ -151,11 +148,10 @@ def test_reveal_adds_nothing_to_a_detail_without_expected_value(demo):
 
 
 def test_common_mistake_hint(demo):
-    registry = Registry()
-    registry.exercise("demo-ex1", title="t", kind="value")(
+    checker = Checker()
+    checker.exercise("demo-ex1", title="t", kind="value")(
         lambda: [Case(key="n", expected=9408, hints={9472: "a bias?"})]
     )
-    checker = Checker(registry)
     with pytest.raises(CheckFailed) as info:
         checker("demo-ex1", {"n": 9472})
     assert str(info.value).endswith(
@@ -171,7 +167,7 @@ def test_failure_traceback_hides_the_checker_internals(demo):
         demo("demo-ex2", 1)
     names = [f.name for f in traceback.extract_tb(info.value.__traceback__)]
     assert names[-1] == "__call__"
-    assert not any(n.startswith("_run") or n == "_compare_case" for n in names)
+    assert not any(n.startswith("_run") or n == "expect" for n in names)
 
 
 def test_not_implemented_error_propagates_unchanged(demo):
@@ -301,28 +297,12 @@ def test_unknown_id_suggests_and_lists(demo):
         demo(1, 1)
 
 
-def test_alias_access(demo, capsys):
-    assert demo.demo_square(square) is True
-    assert "demo-ex1 ✓" in capsys.readouterr().out
-    assert "demo_square" in dir(demo)
-    assert "demo-ex1" in demo.demo_square.__doc__
-    with pytest.raises(
-        AttributeError, match="Did you mean dl.check.demo_square"
-    ):
-        demo.demo_squares(square)
-    assert not hasattr(demo, "_repr_html_")
-
-
 def test_list_shows_every_check(demo):
     table = demo.list()
     assert list(table.index) == [f"demo-ex{i}" for i in range(1, 6)]
-    assert table.loc["demo-ex1", "alias"] == "dl.check.demo_square"
-    assert table.loc["demo-ex4", "kind"] == "custom"
-
-
-def test_checker_attributes_cannot_be_aliases():
-    public = {n for n in vars(Checker) if not n.startswith("_")}
-    assert public | {"registry"} <= RESERVED_ALIASES
+    assert list(table.columns) == ["title", "kind"]
+    assert table.loc["demo-ex2", "kind"] == "value"
+    assert table.loc["demo-ex4", "title"] == "A module"
 
 
 @pytest.mark.parametrize(
@@ -334,23 +314,15 @@ def test_checker_attributes_cannot_be_aliases():
             {"exercise_id": "conv-ex1", "title": "t", "kind": "prose"},
             "kind of conv-ex1",
         ),
-        (
-            {"exercise_id": "conv-ex1", "title": "t", "alias": "list"},
-            "alias of conv-ex1",
-        ),
-        (
-            {"exercise_id": "conv-ex1", "title": "t", "alias": "not a name"},
-            "alias of conv-ex1",
-        ),
     ],
 )
 def test_registration_is_validated(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        Registry().exercise(**kwargs)
+        Checker().exercise(**kwargs)
 
 
 def test_same_id_from_two_modules_clashes():
-    registry = Registry()
+    registry = Checker()
     registry.exercise("demo-ex1", title="t")(lambda: [Case(expected=1)])
 
     def other():
@@ -362,12 +334,12 @@ def test_same_id_from_two_modules_clashes():
 
 
 def test_bad_case_function_is_reported():
-    registry = Registry()
+    registry = Checker()
     registry.exercise("demo-ex1", title="t")(lambda: 3)
     with pytest.raises(
         TypeError, match="must return a non-empty list of Case"
     ):
-        Checker(registry)("demo-ex1", square)
+        registry("demo-ex1", square)
 
 
 def test_missing_chapter_module_is_skipped_other_errors_raise(
@@ -377,9 +349,9 @@ def test_missing_chapter_module_is_skipped_other_errors_raise(
         "import d2lite_no_such_dependency\n", encoding="utf-8"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert Registry(modules=["d2lite_no_such_chapter"]).ids() == []
+    assert Checker(modules=["d2lite_no_such_chapter"]).ids() == []
     with pytest.raises(ModuleNotFoundError, match="d2lite_no_such_dep"):
-        Registry(modules=["d2lite_demo_chapter"]).ids()
+        Checker(modules=["d2lite_demo_chapter"]).ids()
 
 
 def test_every_exercise_prefix_has_its_chapter_module():
@@ -398,7 +370,7 @@ def test_every_exercise_prefix_has_its_chapter_module():
 @pytest.fixture()
 def global_demo():
     """Register a demo exercise in dl.check's registry; remove it after."""
-    exercise("demo-ex1", alias="demo_square", title="Square")(
+    exercise("demo-ex1", title="Square")(
         lambda: [Case(args=(x,), expected=x * x) for x in (2, 5)]
     )
     exercise("demo-ex2", title="Count", kind="value")(lambda: 61_706)
@@ -409,9 +381,11 @@ def global_demo():
 
 def test_global_registry_and_dl_check(global_demo, capsys):
     assert dl.check is global_demo
+    assert dl.check is REGISTRY
     assert dl.check("demo-ex1", square) is True
-    assert dl.check.demo_square(square) is True
-    assert capsys.readouterr().out.count("demo-ex1 ✓ all 2 cases") == 2
+    assert (
+        capsys.readouterr().out == "demo-ex1 ✓ all 2 cases pass. Well done!\n"
+    )
 
 
 def test_unregister_removes(global_demo):
@@ -435,7 +409,7 @@ def _python(source: str) -> str:
 
 
 def check_calls(source: str) -> list[str]:
-    """Return the exercise ids (or ``alias:<name>``) a cell checks."""
+    """Return the exercise ids (``alias:<name>`` for dl.check.<name>)."""
     try:
         tree = ast.parse(_python(source))
     except SyntaxError:
@@ -471,10 +445,7 @@ def check_calls(source: str) -> list[str]:
 
 def resolve(name: str) -> str | None:
     """Return the exercise id a check call names, ``None`` if unknown."""
-    if name.startswith("alias:"):
-        entry = REGISTRY.by_alias(name[len("alias:") :])
-        return entry.exercise_id if entry else None
-    return name if name in REGISTRY else None
+    return name if name in REGISTRY else None  # dl.check has no aliases
 
 
 def scan(paths: list[Path]) -> dict:
@@ -679,7 +650,7 @@ FIXTURE_CELLS = [
         "count = sum(parts)\n### END SOLUTION",
     ),
     ("markdown", "```{solution-end}\n```"),
-    ("code", "dl.check.demo_count(count)"),
+    ("code", 'dl.check("demo-ex2", count)'),
 ]
 
 
@@ -698,9 +669,7 @@ def fixture_notebook(tmp_path) -> Path:
     exercise("demo-ex1", title="Square")(
         lambda: [Case(args=(x,), expected=x * x) for x in (2, 5)]
     )
-    exercise("demo-ex2", alias="demo_count", title="Count", kind="value")(
-        lambda: 61_706
-    )
+    exercise("demo-ex2", title="Count", kind="value")(lambda: 61_706)
     yield path
     unregister("demo-ex1")
     unregister("demo-ex2")
@@ -733,9 +702,11 @@ def test_harness_catches_a_wrong_reference(fixture_notebook):
 def test_harness_catches_an_unregistered_check(fixture_notebook):
     nb = nbformat.read(fixture_notebook, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('dl.check("demo-ex9", 1)'))
+    nb.cells.append(nbformat.v4.new_code_cell("dl.check.demo_count(1)"))
     nbformat.write(nb, fixture_notebook)
     checks = scan([fixture_notebook])["checks"]
-    assert [n for _, _, n in checks if resolve(n) is None] == ["demo-ex9"]
+    unknown = [n for _, _, n in checks if resolve(n) is None]
+    assert unknown == ["demo-ex9", "alias:demo_count"]  # no aliases
 
 
 # ---------------------------------------------------------------------------
@@ -825,7 +796,9 @@ def _prefix(exercise_id: str, index: int, cases: list[Case]) -> str:
 
 
 VALUE_CHECKS = [e.exercise_id for e in REGISTRY if e.kind == "value"]
-FUNCTION_CHECKS = [e.exercise_id for e in REGISTRY if e.kind == "function"]
+FUNCTION_CHECKS = [
+    e.exercise_id for e in REGISTRY if e.has_cases and e.kind == "function"
+]
 
 
 def test_the_course_has_value_and_function_checks():

@@ -1,23 +1,24 @@
-"""Exercise checks: ``dl.check("conv-ex1", answer)``.
+"""Exercise checks: ``dl.check("conv-ex1", answer)``, ``dl.check.list()``.
 
-``check`` runs the hidden test cases that the chapters register in
-``d2lite/exercises/<chapter>.py`` (imported the first time a check runs);
-:mod:`d2lite.exercises.registry` explains how to register one.
+The hidden cases live in ``d2lite/exercises/<chapter>.py``;
+:mod:`d2lite.exercises.registry` says how to register one.
 """
 
-from d2lite.exercises._cases import Case, CheckFailed
-from d2lite.exercises._checker import Checker
-from d2lite.exercises.registry import REGISTRY, exercise, expect
-
-#: ``dl.check``: ``check(exercise_id, answer)``, ``check.<alias>(answer)``,
-#: ``check.list()``; ``reveal=True`` shows expected values (instructors).
-check = Checker(REGISTRY)
+from d2lite.exercises.registry import (
+    REGISTRY,
+    Case,
+    Checker,
+    CheckFailed,
+    check,
+    exercise,
+    expect,
+)
 
 __all__ = [
+    "REGISTRY",
     "Case",
     "CheckFailed",
     "Checker",
-    "REGISTRY",
     "check",
     "exercise",
     "expect",

@@ -1,19 +1,16 @@
-"""Hidden cases of the checked exercises of chapter 2, LeNet.
+"""Hidden cases of chapter 2, LeNet: ``lenet-ex<N>``; the design checks.
 
-The chapter on LeNet calls ``dl.check("lenet-ex<N>",
-answer)``. Expected values are computed here from real PyTorch layers
-(parameter counts with ``numel``) and from :func:`d2lite.shapes.shape_trace`
-on :func:`d2lite.models.lenet`, never typed in.
+Expected values come from real layers (``numel``) and from
+:func:`d2lite.shapes.shape_trace` on :func:`d2lite.models.lenet`.
 """
 
 from __future__ import annotations
 
-from d2lite.exercises.registry import Case, exercise
+from d2lite.exercises.registry import Case, CheckFailed, exercise, expect
 
-#: Keyword arguments of ``lenet_params`` for lenet-ex1, with a label each:
-#: d2l's LeNet, wider and narrower ones, 3x3 kernels, colour input, more
-#: classes, and a 1x1 flatten (C5 on a 5x5 input, as in the paper).
-_LENET_EX1_CONFIGS = (
+_D2L = {"c1": 6, "c2": 16, "h1": 120, "h2": 84}
+#: (label, changes to d2l's LeNet) for lenet-ex1; "side" is the flatten's.
+LENET_EX1 = (
     ("d2l's LeNet", {}),
     ("channels doubled", {"c1": 12, "c2": 32}),
     ("hidden layers 256 and 128", {"h1": 256, "h2": 128}),
@@ -26,10 +23,13 @@ _LENET_EX1_CONFIGS = (
         {"c1": 20, "c2": 50, "kernel_size": 7, "side": 4, "h1": 500},
     ),
 )
-_LENET_DEFAULTS = {"c1": 6, "c2": 16, "h1": 120, "h2": 84}
+#: The short run of lenet-ex6 and vgg-ex7: Adam, seed 0, two epochs over
+#: the first training images, accuracy on the first test images.
+SHORT_RUN = {"num_train": 10_000, "num_test": 2_000, "num_epochs": 2,
+             "batch_size": 64, "lr": 0.002, "seed": 0}  # fmt: skip
 
 
-def _lenet_layers(
+def _layers(
     c1: int,
     c2: int,
     h1: int,
@@ -51,41 +51,25 @@ def _lenet_layers(
         "fc3": nn.Linear(h2, num_classes),
     }
     return {
-        name: sum(p.numel() for p in layer.parameters())
-        for name, layer in layers.items()
+        k: sum(p.numel() for p in v.parameters()) for k, v in layers.items()
     }
 
 
 @exercise(
-    "lenet-ex1",
-    alias="lenet_params",
-    title="LeNet's parameters per layer from its layer sizes",
+    "lenet-ex1", title="LeNet's parameters per layer from its layer sizes"
 )
 def _lenet_ex1() -> list[Case]:
     from d2lite.models import lenet
     from d2lite.shapes import param_table
 
     table = param_table(lenet("d2l")).set_index("layer")["params"]
-    reference = {
-        name: int(table[name])
-        for name in ("conv1", "conv2", "fc1", "fc2", "fc3")
-    }
-    if _lenet_layers(**_LENET_DEFAULTS) != reference:
-        raise RuntimeError(
-            "lenet-ex1's reference disagrees with param_table(lenet('d2l'))"
-        )
+    if _layers(**_D2L) != {k: int(table[k]) for k in _layers(**_D2L)}:
+        raise RuntimeError("lenet-ex1's reference disagrees with param_table")
     cases = []
-    for label, changes in _LENET_EX1_CONFIGS:
-        kwargs = {**_LENET_DEFAULTS, **changes}
-        args = tuple(kwargs.pop(k) for k in ("c1", "c2", "h1", "h2"))
-        cases.append(
-            Case(
-                args=args,
-                kwargs=kwargs,
-                expected=_lenet_layers(*args, **kwargs),
-                label=label,
-            )
-        )
+    for label, changes in LENET_EX1:
+        kwargs = {**_D2L, **changes}
+        args = tuple(kwargs.pop(k) for k in _D2L)
+        cases.append(Case(args, kwargs, _layers(*args, **kwargs), label))
     return cases
 
 
@@ -95,8 +79,7 @@ def _lenet_ex1() -> list[Case]:
     title="Parameters of LeNet with twice the channels",
 )
 def _lenet_ex2() -> int:
-    counts = _lenet_layers(c1=12, c2=32, h1=120, h2=84)
-    return sum(counts.values())
+    return sum(_layers(**{**_D2L, "c1": 12, "c2": 32}).values())
 
 
 def _flatten_values(variant: str, size: int) -> int:
@@ -116,28 +99,12 @@ def _flatten_values(variant: str, size: int) -> int:
     title="Flatten size of LeNet for other input sizes",
 )
 def _lenet_ex3() -> list[Case]:
-    expected = {
-        "unpadded_32": _flatten_values("original", 32),
-        "padded_32": _flatten_values("d2l", 32),
-        "unpadded_64": _flatten_values("original", 64),
-    }
+    keys = {"unpadded_32": ("original", 32), "padded_32": ("d2l", 32),
+            "unpadded_64": ("original", 64)}  # fmt: skip
     return [
-        Case(key=key, expected=value, label=f'answer["{key}"]')
-        for key, value in expected.items()
+        Case(key=k, expected=_flatten_values(*v), label=f'answer["{k}"]')
+        for k, v in keys.items()
     ]
-
-
-#: The short run of lenet-ex6 (and vgg-ex7): Adam, seed 0, two epochs over
-#: the first training images, accuracy on the first test images.
-SHORT_RUN = {
-    "num_train": 10_000,
-    "num_test": 2_000,
-    "num_epochs": 2,
-    "batch_size": 64,
-    "lr": 0.002,
-    "seed": 0,
-}
-_LENET_EX6_BUDGET, _LENET_EX6_ACC = 20_000, 0.75
 
 
 def short_run_accuracy(
@@ -150,7 +117,7 @@ def short_run_accuracy(
     lr: float,
     seed: int,
 ) -> float:
-    """Train ``net`` briefly on real Fashion-MNIST; its test accuracy.
+    """Train ``net`` briefly on real Fashion-MNIST; return its test accuracy.
 
     Images ``(B, 1, 28, 28)`` scaled to [0, 1]; Adam; a seeded shuffle.
     """
@@ -159,18 +126,17 @@ def short_run_accuracy(
 
     from d2lite.data import load_fashion_mnist_tensors
 
-    X, y = load_fashion_mnist_tensors(train=True)
-    X, y = X[:num_train, None].float() / 255, y[:num_train].long()
-    X_test, y_test = load_fashion_mnist_tensors(train=False)
-    X_test = X_test[:num_test, None].float() / 255
-    y_test = y_test[:num_test].long()
+    def images(train: bool, count: int) -> tuple:
+        X, y = load_fashion_mnist_tensors(train=train)
+        return X[:count, None].float() / 255, y[:count].long()
+
+    (X, y), (X_test, y_test) = images(True, num_train), images(False, num_test)
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     net.train()
     for _ in range(num_epochs):
         order = torch.randperm(num_train, generator=generator)
-        for start in range(0, num_train, batch_size):
-            batch = order[start : start + batch_size]
+        for batch in order.split(batch_size):
             loss = F.cross_entropy(net(X[batch]), y[batch])
             optimizer.zero_grad()
             loss.backward()
@@ -180,14 +146,14 @@ def short_run_accuracy(
         return float((net(X_test).argmax(dim=1) == y_test).float().mean())
 
 
-def check_output_shape(net, label: str | None = None) -> None:
-    """Raise CheckFailed unless ``net`` maps (B, 1, 28, 28) to (B, 10).
-
-    The chapters' design checks share it; ``label`` names the answer.
-    """
+def check_design(
+    net, label: str | None = None, budget: int | None = None, hint: str = ""
+) -> int | None:
+    """Raise CheckFailed unless ``net`` maps (B, 1, 28, 28) to (B, 10) and
+    has at most ``budget`` parameters; return their count."""
     import torch
 
-    from d2lite.exercises.registry import CheckFailed
+    from d2lite.shapes import param_table
 
     net.eval()
     for batch in (2, 5):
@@ -197,49 +163,84 @@ def check_output_shape(net, label: str | None = None) -> None:
             raise CheckFailed(
                 f"{label + ': ' if label else ''}output for a "
                 f"({batch}, 1, 28, 28) batch",
-                None,
-                shape,
-                detail=f"the output has shape {shape}, not "
-                f"({batch}, 10); dl.shape_trace shows where "
-                "the sizes go",
+                received=shape,
+                detail=f"the output has shape {shape}, not ({batch}, 10); "
+                "dl.shape_trace shows where the sizes go",
             )
+    if budget is None:
+        return None
+    total = param_table(net).attrs["total"]
+    if total > budget:
+        raise CheckFailed(
+            "number of parameters",
+            received=total,
+            detail=f"{total:,} parameters, over the budget of {budget:,}; "
+            + hint,
+        )
+    return total
+
+
+def check_short_run(
+    make_net,
+    name: str,
+    budget: int,
+    target: float,
+    hints: tuple[str, str],
+    inspect=None,
+) -> None:
+    """Build ``make_net()`` (seeded), ``inspect`` it, check its design, train
+    it for :data:`SHORT_RUN`; its accuracy must reach ``target``."""
+    import torch
+
+    torch.manual_seed(SHORT_RUN["seed"])
+    net = make_net()
+    if inspect is not None:
+        inspect(net)
+    total = check_design(net, f"{name}()", budget, hints[0])
+    accuracy = short_run_accuracy(net, **SHORT_RUN)
+    if accuracy < target:
+        raise CheckFailed(
+            "test accuracy after the short run",
+            received=accuracy,
+            detail=f"test accuracy {accuracy:.3f} after the short run, "
+            f"below {target}" + (f"; {hints[1]}" if hints[1] else ""),
+        )
+    print(
+        f"{name}: {total:,} parameters, test accuracy {accuracy:.3f} "
+        "after the short run"
+    )
 
 
 @exercise(
     "lenet-ex4",
-    kind="custom",
     title="LeNet with global average pooling instead of fc1's flatten",
 )
 def _lenet_ex4(net) -> int:
     from torch import nn
 
-    from d2lite.exercises.registry import CheckFailed, expect
     from d2lite.models import lenet
     from d2lite.shapes import param_table
 
-    check_output_shape(net, "gap_lenet")
+    check_design(net, "gap_lenet")
     if not any(isinstance(m, nn.AdaptiveAvgPool2d) for m in net.modules()):
         raise CheckFailed(
             "global average pooling",
-            None,
-            None,
             detail="the network has no nn.AdaptiveAvgPool2d layer",
         )
-    linears = [m for m in net.modules() if isinstance(m, nn.Linear)]
-    reference = lenet("d2l")
-    expected = [
-        (16, reference.fc1.out_features),
-        (reference.fc2.in_features, reference.fc2.out_features),
-        (reference.fc3.in_features, reference.fc3.out_features),
-    ]
+    ref = lenet("d2l")
     expect(
         "(in_features, out_features) of the linear layers",
-        expected,
-        [(m.in_features, m.out_features) for m in linears],
+        [(16, ref.fc1.out_features)]
+        + [(m.in_features, m.out_features) for m in (ref.fc2, ref.fc3)],
+        [
+            (m.in_features, m.out_features)
+            for m in net.modules()
+            if isinstance(m, nn.Linear)
+        ],
     )
-    fc1 = reference.fc1  # 400 -> 120 becomes 16 -> 120
+    fc1 = ref.fc1  # 400 -> 120 becomes 16 -> 120
     total = (
-        param_table(reference).attrs["total"]
+        param_table(ref).attrs["total"]
         - fc1.weight.numel()
         + 16 * fc1.out_features
     )
@@ -248,40 +249,17 @@ def _lenet_ex4(net) -> int:
 
 
 @exercise(
-    "lenet-ex6",
-    kind="custom",
-    title="A LeNet under 20,000 parameters that trains in seconds",
+    "lenet-ex6", title="A LeNet under 20,000 parameters that trains in seconds"
 )
 def _lenet_ex6(make_net) -> int:
-    import torch
-
-    from d2lite.exercises.registry import CheckFailed
-    from d2lite.shapes import param_table
-
-    torch.manual_seed(SHORT_RUN["seed"])
-    net = make_net()
-    check_output_shape(net, "small_lenet()")
-    total = param_table(net).attrs["total"]
-    if total > _LENET_EX6_BUDGET:
-        raise CheckFailed(
-            "number of parameters",
-            None,
-            total,
-            detail=f"{total:,} parameters, over the budget of "
-            f"{_LENET_EX6_BUDGET:,}; look at fc1 first",
-        )
-    accuracy = short_run_accuracy(net, **SHORT_RUN)
-    if accuracy < _LENET_EX6_ACC:
-        raise CheckFailed(
-            "test accuracy after the short run",
-            None,
-            accuracy,
-            detail=f"test accuracy {accuracy:.3f} after the short run, "
-            f"below {_LENET_EX6_ACC}; ReLU and max pooling learn "
-            "faster than the sigmoid and average pooling",
-        )
-    print(
-        f"small_lenet: {total:,} parameters, test accuracy "
-        f"{accuracy:.3f} after the short run"
+    check_short_run(
+        make_net,
+        "small_lenet",
+        20_000,
+        0.75,
+        (
+            "look at fc1 first",
+            "ReLU and max pooling learn faster than the sigmoid and average pooling",
+        ),
     )
     return 3

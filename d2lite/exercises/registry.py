@@ -1,286 +1,347 @@
-"""The registry of exercise checks: how a chapter registers its hidden cases.
+"""``dl.check``: the registry of exercise checks, and the checker itself.
 
-Students call ``dl.check("conv-ex1", answer)`` (or an alias,
-``dl.check.conv_output_size(answer)``); this module is where the chapters
-declare what those calls test. Each chapter has one module,
-``d2lite/exercises/<chapter>.py`` with chapter in ``conv``, ``lenet``,
-``vgg``, ``train``, imported the first time a check runs.
+A chapter registers its checks in ``d2lite/exercises/<chapter>.py``
+(imported on the first check) with ``@exercise(id, title=..., kind=...)``;
+the id is the exercise's ``:label:``. Two kinds:
 
-How to add a check (chapter authors)
-------------------------------------
-Decorate a function with :func:`exercise`. The id is the exercise's label
-in the notebook (``:label: conv-ex1``) and the id of its
-``{solution-start}`` cell. Three kinds:
+* ``kind="value"``: the function returns the expected value, or a list of
+  :class:`Case` whose ``key`` selects ``answer[key]``;
+* ``kind="function"``: the function returns a list of :class:`Case`; the
+  answer is called as ``answer(*case.args, **case.kwargs)``. A decorated
+  function that takes a parameter is the check itself: it receives the
+  answer, raises :class:`CheckFailed` (:func:`expect` compares as the cases
+  do) and returns how many cases it checked.
 
-``kind="function"``: the answer is a function. The decorated function
-returns the hidden cases; each is called as ``answer(*args, **kwargs)``
-and the result compared with ``expected``::
-
-    from d2lite.exercises.registry import Case, CheckFailed, exercise
-
-    @exercise("conv-ex1", alias="conv_output_size",
-              title="Output size of a convolution")
-    def _conv_ex1() -> list[Case]:
-        from d2lite.shapes import conv_output_size   # the reference
-        configs = [(28, 5, 0, 1), (28, 5, 2, 1), (32, 3, 1, 2)]
-        return [Case(args=(n, k), kwargs={"padding": p, "stride": s},
-                     expected=conv_output_size(n, k, padding=p, stride=s),
-                     label=f"n={n}, kernel_size={k}, padding={p}, "
-                           f"stride={s}")
-                for n, k, p, s in configs]
-
-``kind="value"``: the answer is a value (number, tuple, str, dict,
-tensor). Return the expected value, or a list of cases that each compare
-``answer[key]`` when the answer is a dict or a tuple::
-
-    @exercise("lenet-ex2", title="Parameters of LeNet", kind="value")
-    def _lenet_ex2() -> int:
-        return 61_706
-
-    @exercise("vgg-ex3", title="Parameters per block", kind="value")
-    def _vgg_ex3() -> list[Case]:
-        return [Case(key=name, expected=count, label=f"block {name}")
-                for name, count in {"b1": 640, "b2": 73_856}.items()]
-
-``kind="custom"``: the decorated function IS the check. It receives the
-answer, raises :class:`CheckFailed` on the first problem, and returns how
-many cases it checked (or ``None``). :func:`expect` compares a value the
-way the other kinds do and raises the same message (``received 25, which
-is too low``); for anything else, raise ``CheckFailed(label,
-received=value, detail="what is wrong")``. Never put the expected value in
-``detail`` or ``hint``: ``expected`` is shown only to instructors
-(``reveal=True``)::
-
-    @exercise("lenet-ex4", title="A LeNet with 3 x 3 kernels",
-              kind="custom")
-    def _lenet_ex4(net) -> int:
-        import torch
-        X = torch.zeros(2, 1, 28, 28)
-        shape = tuple(net(X).shape)
-        if shape != (2, 10):
-            raise CheckFailed("a (2, 1, 28, 28) batch", received=shape,
-                              detail=f"the output has shape {shape}: one "
-                              "row of 10 class scores per image is needed")
-        count = sum(p.numel() for p in net.parameters())
-        expect("number of parameters", EXPECTED, count)  # from the package
-        return 2
-
-Numbers: ints and bools must match exactly (an int answer must be an int);
-floats within ``rtol``/``atol`` (arguments of :func:`exercise`, or of one
-:class:`Case`); tuples, lists, ``torch.Size`` element by element; tensors
-by shape then ``allclose``.
-
-Give a case ``hints={wrong value: "what it suggests"}`` for a common
-mistake (``{9472: "that counts a bias"}``); a hint never states the
-expected value.
-
-What the student sees (the checker, ``d2lite/exercises/_checker.py``):
-all cases pass: ``conv-ex1 ✓ all 3 cases pass. Well done!`` and ``True``;
-a wrong value: ``CheckFailed: conv-ex1, case 2 of 3 (n=28, kernel_size=5,
-padding=2, stride=1): received 26, which is too low`` (which part is
-wrong, never the expected value: ``dl.check(id, answer, reveal=True)``
-adds it, for instructors); their function raising
-anything but ``NotImplementedError``: a ``CheckFailed`` naming the case and
-the exception; ``NotImplementedError`` (the student edition's stub), or an
-answer that is still ``...`` or ``None``: ``NotImplementedError``.
-
-Rules for the notebook side (tests/test_exercises.py enforces them):
-
-* Every registered id has exactly one solution code cell (the one with
-  ``### BEGIN SOLUTION`` / ``### END SOLUTION`` inside its
-  ``{solution-start}`` / ``{solution-end}`` pair) and a check cell after
-  the ``{solution-end}`` cell calling ``dl.check("<id>", ...)``; every
-  ``dl.check`` call in a notebook names a registered id.
-* The solution cell and its check cell must run on their own: the test
-  runs them with ``import d2lite as dl`` and the import statements of the
-  notebook's earlier cells, and nothing else. Do not use variables of
-  earlier cells; keep them fast (no training).
-* Put the markers inside the function body for a function answer, or
-  around a top-level assignment for a value answer (``tools/make_student``
-  turns that into ``name = ...``, which the check reports as "no answer
-  yet"). Every exercise label appears in ``book/instructors.md``.
-* Hidden cases are computed when a check runs, so expected values may be
-  computed with the package (import it inside the decorated function).
+A message names the case and what the answer gave, never the expected
+value (``reveal=True`` adds it, for instructors): keep it out of
+``detail`` and ``hints``. The expected values are computed with the
+package, imported inside the decorated function.
 """
 
 from __future__ import annotations
 
+import copy
 import difflib
 import importlib
+import inspect
+import math
+import numbers
+import pkgutil
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from d2lite.exercises._cases import Case, CheckFailed
-from d2lite.exercises._compare import mismatch, phrase
+import numpy as np
+import torch
 
-__all__ = [
-    "CHAPTERS",
-    "Case",
-    "CheckFailed",
-    "Exercise",
-    "KINDS",
-    "REGISTRY",
-    "Registry",
-    "exercise",
-    "expect",
-    "unregister",
-]
-
-
-def _chapter_modules() -> tuple[str, ...]:
-    """The public modules of this package: one per chapter with checks."""
-    import pkgutil
-    from pathlib import Path
-
-    here = [str(Path(__file__).parent)]
-    return tuple(
-        sorted(
-            m.name
-            for m in pkgutil.iter_modules(here)
-            if not m.name.startswith("_") and m.name != "registry"
-        )
+KINDS = ("function", "value")
+_ID = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+#: The chapters with a module ``d2lite/exercises/<chapter>.py``.
+CHAPTERS = tuple(
+    sorted(
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not m.name.startswith("_") and m.name != "registry"
     )
+)
 
 
-#: The chapters that own a module ``d2lite/exercises/<chapter>.py``; adding
-#: a chapter's checks is adding its module, nothing else.
-CHAPTERS = _chapter_modules()
-#: The kinds of check.
-KINDS = ("function", "value", "custom")
-#: Names that cannot be aliases (they are the checker's own attributes).
-RESERVED_ALIASES = frozenset({"list", "registry"})
-_ID_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+def short_repr(value: Any, *, limit: int = 160) -> str:
+    """Return ``repr(value)`` on one line, cut to ``limit`` characters."""
+    try:
+        text = " ".join(repr(value).split())
+    except Exception as err:  # a student's object with a broken __repr__
+        text = f"<{type(value).__name__} (repr failed: {err})>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(frozen=True)
-class Exercise:
-    """One registered check.
+class Case:
+    """One hidden case: call arguments (or ``key``), expected value, label.
 
-    Attributes:
-        exercise_id: The exercise's label, e.g. ``"conv-ex1"``.
-        title: A few words, shown by ``dl.check.list()``.
-        kind: ``"function"``, ``"value"`` or ``"custom"``.
-        source: The decorated function: returns the cases (function,
-            value) or is the check itself (custom).
-        alias: The attribute name of ``dl.check`` for it, or ``None``.
-        rtol: Default relative tolerance for floats.
-        atol: Default absolute tolerance for floats.
+    ``hints`` maps a common wrong answer to what it suggests (never the
+    expected value); ``rtol``/``atol`` override the exercise's.
     """
 
-    exercise_id: str
-    title: str
-    kind: str
-    source: Callable[..., Any]
-    alias: str | None = None
-    rtol: float = 1e-6
-    atol: float = 1e-9
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    expected: Any = None
+    label: str = ""
+    key: Any = None
+    rtol: float | None = None
+    atol: float | None = None
+    hints: Mapping[Any, str] = field(default_factory=dict)
 
-    @property
-    def module(self) -> str:
-        """The module that registered the exercise."""
-        return getattr(self.source, "__module__", "?")
+    def describe(self) -> str:
+        """Return the label, else ``[key]``, else the arguments."""
+        if self.label or self.key is not None:
+            return self.label or f"[{self.key!r}]"
+        return ", ".join(
+            [short_repr(a, limit=40) for a in self.args]
+            + [
+                f"{k}={short_repr(v, limit=40)}"
+                for k, v in self.kwargs.items()
+            ]
+        )
 
-    def cases(self) -> list[Case]:
-        """Return the hidden cases (``kind`` "function" or "value")."""
-        if self.kind == "custom":
-            raise TypeError(
-                f"exercise {self.exercise_id} is a custom check: "
-                "it has no list of cases"
-            )
-        made = self.source()
-        if self.kind == "value" and not (
-            isinstance(made, list)
-            and made
-            and all(isinstance(c, Case) for c in made)
+
+class CheckFailed(Exception):
+    """An answer failed a case: ``<id>, case <i> of <n> (<label>): <what>``.
+
+    ``<what>`` is ``detail``, or ``received <value>, <hint>``; with
+    ``reveal`` it starts with ``expected <value>;``.
+    """
+
+    def __init__(
+        self,
+        case: Case | str | None = None,
+        expected: Any = None,
+        received: Any = None,
+        *,
+        detail: str | None = None,
+        hint: str | None = None,
+        exercise_id: str | None = None,
+        index: int | None = None,
+        total: int | None = None,
+        reveal: bool = False,
+    ) -> None:
+        super().__init__()
+        self.case, self.expected, self.received = case, expected, received
+        self.detail, self.hint, self.exercise_id = detail, hint, exercise_id
+        self.index, self.total, self.reveal = index, total, reveal
+
+    def where(self) -> str:
+        """Return ``"<id>, case <i> of <n> (<label>)"``."""
+        where = self.exercise_id or "check"
+        if self.index is not None and self.total is not None:
+            where += f", case {self.index} of {self.total}"
+        case = self.case
+        label = case.describe() if isinstance(case, Case) else case or ""
+        return f"{where} ({label})" if label else where
+
+    def __str__(self) -> str:
+        what = self.detail or (
+            f"received {short_repr(self.received)}, "
+            f"{self.hint or 'which is not the expected value'}"
+        )
+        if self.reveal and not (self.detail and self.expected is None):
+            what = f"expected {short_repr(self.expected)}; {what}"
+        return f"{self.where()}: {what}"
+
+
+def _a(value: Any) -> str:
+    name = type(value).__name__
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
+def _direction(expected: float, received: float) -> str:
+    if math.isnan(received):
+        return "not a number (NaN)"
+    if math.isnan(expected):
+        return ""
+    return "too high" if received > expected else "too low"
+
+
+def _tensor_mismatch(
+    expected: Any, received: Any, rtol: float, atol: float
+) -> str | None:
+    """Shape, then :func:`torch.testing.assert_close`, told for students."""
+    if not isinstance(received, (torch.Tensor, np.ndarray)):
+        return f"a tensor was expected, not {_a(received)}"
+    exp, rec = torch.as_tensor(expected), torch.as_tensor(received).detach()
+    if exp.shape != rec.shape:
+        dims = f"{exp.ndim} dimension{'s' if exp.ndim != 1 else ''}"
+        extra = f": {dims} expected" if exp.ndim != rec.ndim else ""
+        return f"shape {tuple(rec.shape)} is wrong{extra}"
+    try:
+        torch.testing.assert_close(
+            rec.cpu(),
+            exp.cpu(),
+            rtol=rtol,
+            atol=atol,
+            equal_nan=True,
+            check_dtype=False,
+        )
+    except AssertionError as err:
+        found = re.search(r"Mismatched elements: (\d+) / (\d+)", str(err))
+        return f"{found[1]} of {found[2]} values differ" if found else ""
+    return None
+
+
+def _number_mismatch(
+    expected: numbers.Number, received: Any, rtol: float, atol: float
+) -> str | None:
+    """Bools and ints exactly (and of their type), floats within tolerance."""
+    if isinstance(expected, bool):
+        if not isinstance(received, bool):
+            return f"a bool was expected, not {_a(received)}"
+        return None if received == expected else ""
+    if not isinstance(received, numbers.Real) or isinstance(received, bool):
+        return f"a number was expected, not {_a(received)}"
+    if isinstance(expected, numbers.Integral):
+        if isinstance(received, numbers.Integral):
+            same = received == expected
+            return None if same else _direction(expected, received)
+        wrong = f"an int was expected, not {_a(received)}"
+        if received == expected:
+            return f"{wrong} (use // for whole-number division, or int())"
+        return f"{_direction(expected, received)}, and {wrong}"
+    if math.isnan(expected) and math.isnan(received):
+        return None
+    close = math.isclose(received, expected, rel_tol=rtol, abs_tol=atol)
+    return None if close else _direction(expected, received)
+
+
+def _part(name: str, reason: str) -> str:
+    if reason.startswith(("too ", "not a number")):
+        return f"{name} is {reason}"
+    return f"{name}: {reason}" if reason else f"{name} is wrong"
+
+
+def mismatch(
+    expected: Any, received: Any, *, rtol: float = 1e-6, atol: float = 1e-9
+) -> str | None:
+    """``None`` if ``received`` matches, else why (never the expected value).
+
+    Numbers as :func:`_number_mismatch`; sequences element by element; dicts
+    key by key; tensors and arrays by shape, then values; else ``==``.
+    ``""`` means the values merely differ.
+    """
+    if isinstance(expected, (torch.Tensor, np.ndarray)):
+        return _tensor_mismatch(expected, received, rtol, atol)
+    arrays = (torch.Tensor, np.ndarray, np.generic)
+    if isinstance(received, arrays) and received.ndim == 0:
+        received = received.item()
+    if isinstance(expected, numbers.Number):
+        return _number_mismatch(expected, received, rtol, atol)
+    if isinstance(expected, (str, bytes)):
+        if not isinstance(received, type(expected)):
+            return f"a str was expected, not {_a(received)}"
+    elif isinstance(expected, Sequence):
+        if isinstance(received, (str, bytes)) or not isinstance(
+            received, Sequence
         ):
-            return [Case(expected=made, label="your answer")]
-        if not (
-            isinstance(made, list)
-            and made
-            and all(isinstance(c, Case) for c in made)
-        ):
-            raise TypeError(
-                f"the case function of exercise {self.exercise_id} "
-                f"({self.module}.{self.source.__qualname__}) must return a "
-                f"non-empty list of Case, got {type(made).__name__}; return "
-                "e.g. [Case(args=(28, 5), expected=24)]"
+            return f"a sequence was expected, not {_a(received)}"
+        if len(received) != len(expected):
+            return (
+                f"{len(expected)} elements were expected, not {len(received)}"
             )
-        return made
+        parts = [
+            (f"element {i}", e, r)
+            for i, (e, r) in enumerate(zip(expected, received))
+        ]
+        return _first_part(parts, rtol, atol)
+    elif isinstance(expected, Mapping):
+        if not isinstance(received, Mapping):
+            return f"a dict was expected, not {_a(received)}"
+        for key in [*expected, *received]:
+            if key not in received or key not in expected:
+                what = "is missing" if key in expected else "was not expected"
+                return f"key {key!r} {what}"
+        parts = [(f"key {k!r}", e, received[k]) for k, e in expected.items()]
+        return _first_part(parts, rtol, atol)
+    try:
+        return None if bool(received == expected) else ""
+    except Exception as err:  # == itself failed on the student's object
+        return f"comparing them failed: {type(err).__name__}: {err}"
+
+
+def _first_part(parts: list, rtol: float, atol: float) -> str | None:
+    for name, exp, rec in parts:
+        reason = mismatch(exp, rec, rtol=rtol, atol=atol)
+        if reason is not None:
+            return _part(name, reason)
+    return None
 
 
 def expect(
-    label: str,
+    case: Case | str,
     expected: Any,
     received: Any,
     *,
     rtol: float = 1e-6,
     atol: float = 1e-9,
+    hints: Mapping[Any, str] | None = None,
+    **where: Any,
 ) -> None:
-    """Raise :class:`CheckFailed` unless ``received`` matches ``expected``.
-
-    For custom checks: the comparison and the message of the other kinds
-    ("received 25, which is too low"; the expected value only when the
-    check reveals).
-
-    Args:
-        label: Names the case in the message, e.g. ``"number of
-            parameters"``.
-        expected: The hidden expected value.
-        received: What the answer gave.
-        rtol: Relative tolerance for floats and tensors.
-        atol: Absolute tolerance for floats and tensors.
-    """
+    """Raise :class:`CheckFailed` ("received 25, which is too low") unless
+    ``received`` matches ``expected``; ``hints`` name common mistakes."""
     reason = mismatch(expected, received, rtol=rtol, atol=atol)
-    if reason is not None:
-        raise CheckFailed(label, expected, received, hint=phrase(reason))
+    if reason is None:
+        return
+    if not reason or reason.startswith(("too ", "not a number")):
+        reason = f"which is {reason or 'not the expected value'}"
+    try:
+        common = (hints or {}).get(received)
+    except TypeError:  # unhashable: a list, a tensor
+        common = None
+    hint = f"{reason} (hint: {common})" if common else reason
+    raise CheckFailed(case, expected, received, hint=hint, **where)
 
 
-def _validate(
-    exercise_id: str, title: str, kind: str, alias: str | None
-) -> None:
-    """Raise ValueError/TypeError for a malformed registration."""
-    if not isinstance(exercise_id, str) or not _ID_PATTERN.fullmatch(
-        exercise_id
-    ):
-        raise ValueError(
-            f"exercise_id must be a lower-case label with hyphens such as "
-            f"'conv-ex1' (the exercise's :label:), got {exercise_id!r}"
+@dataclass(frozen=True)
+class Exercise:
+    """One registered check; ``source`` returns its cases or is the check."""
+
+    exercise_id: str
+    title: str
+    kind: str
+    source: Callable[..., Any]
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+    @property
+    def module(self) -> str:
+        return getattr(self.source, "__module__", "?")
+
+    @property
+    def has_cases(self) -> bool:
+        """False when ``source`` takes the answer (it is the check)."""
+        return not inspect.signature(self.source).parameters
+
+    def cases(self) -> list[Case]:
+        """Return the hidden cases."""
+        if not self.has_cases:
+            raise TypeError(f"exercise {self.exercise_id} has no cases")
+        made = self.source()
+        ok = isinstance(made, list) and made
+        if ok and all(isinstance(c, Case) for c in made):
+            return made
+        if self.kind == "value":
+            return [Case(expected=made, label="your answer")]
+        raise TypeError(
+            f"the case function of exercise {self.exercise_id} "
+            f"({self.module}.{self.source.__qualname__}) must return a "
+            f"non-empty list of Case, got {type(made).__name__}; return "
+            "e.g. [Case(args=(28, 5), expected=24)]"
         )
-    if not isinstance(title, str) or not title.strip():
-        raise ValueError(
-            f"title of {exercise_id} must be a non-empty str, got {title!r}"
-        )
-    if kind not in KINDS:
-        raise ValueError(
-            f"kind of {exercise_id} must be one of {KINDS}, got {kind!r}"
-        )
-    if alias is not None and (
-        not isinstance(alias, str)
-        or not alias.isidentifier()
-        or alias.startswith("_")
-        or alias in RESERVED_ALIASES
-    ):
-        raise ValueError(
-            f"alias of {exercise_id} must be a Python name not starting "
-            f"with '_' and not one of {sorted(RESERVED_ALIASES)}, such as "
-            f"'conv_output_size', got {alias!r}"
-        )
 
 
-class Registry:
-    """The registered exercises, keyed by id.
+def _no_answer(exercise_id: str, where: str = "") -> NotImplementedError:
+    return NotImplementedError(
+        f"exercise {exercise_id} has no answer yet{where}: replace "
+        "the `...` (or None) with your answer"
+    )
 
-    Args:
-        modules: Modules imported (once, on first lookup) to fill the
-            registry. A module that does not exist is skipped (a chapter
-            being written); any other import error is raised.
+
+def congratulation(exercise_id: str, count: int | None) -> str:
+    """Return the line printed when every case passes."""
+    if count is not None and count > 1:
+        return f"{exercise_id} ✓ all {count} cases pass. Well done!"
+    return f"{exercise_id} ✓ correct. Well done!"
+
+
+class Checker:
+    """``dl.check(id, answer)``: the registered checks, and running them.
+
+    ``modules`` are imported on the first lookup; a missing one is skipped
+    (a chapter being written), any other import error is raised.
     """
 
     def __init__(self, modules: Sequence[str] = ()) -> None:
         self._modules = tuple(modules)
-        self._loaded = not self._modules
         self._exercises: dict[str, Exercise] = {}
 
     def exercise(
@@ -289,146 +350,184 @@ class Registry:
         *,
         title: str,
         kind: str = "function",
-        alias: str | None = None,
         rtol: float = 1e-6,
         atol: float = 1e-9,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """Return a decorator registering a check; see the module docstring.
-
-        Args:
-            exercise_id: The exercise's label, e.g. ``"conv-ex1"``.
-            title: A few words describing the exercise.
-            kind: ``"function"``, ``"value"`` or ``"custom"``.
-            alias: Optional attribute name: ``dl.check.<alias>(answer)``.
-            rtol: Relative tolerance for floats (cases may override).
-            atol: Absolute tolerance for floats (cases may override).
-
-        Returns:
-            A decorator that registers the function and returns it as is.
-        """
-        _validate(exercise_id, title, kind, alias)
+        """Return a decorator that registers a check (see the module doc)."""
+        if not isinstance(exercise_id, str) or not _ID.fullmatch(exercise_id):
+            raise ValueError(
+                "exercise_id must be a lower-case label with hyphens such as "
+                f"'conv-ex1' (the exercise's :label:), got {exercise_id!r}"
+            )
+        if not isinstance(title, str) or not title.strip():
+            raise ValueError(
+                f"title of {exercise_id} must be a non-empty str, "
+                f"got {title!r}"
+            )
+        if kind not in KINDS:
+            raise ValueError(
+                f"kind of {exercise_id} must be one of {KINDS}, got {kind!r}"
+            )
 
         def register(source: Callable[..., Any]) -> Callable[..., Any]:
-            entry = Exercise(
-                exercise_id, title, kind, source, alias, rtol, atol
-            )
-            self._add(entry)
+            entry = Exercise(exercise_id, title, kind, source, rtol, atol)
+            other = self._exercises.get(exercise_id)
+            if other is not None and other.module != entry.module:
+                raise ValueError(
+                    f"exercise {exercise_id} from {entry.module} clashes "
+                    f"with {exercise_id} registered by {other.module}; "
+                    "give each exercise its own id"
+                )
+            self._exercises[exercise_id] = entry
             return source
 
         return register
 
-    def _add(self, entry: Exercise) -> None:
-        """Store ``entry``; a module re-registering its own id replaces it."""
-        for other in self._exercises.values():
-            clash = other.exercise_id == entry.exercise_id or (
-                entry.alias is not None and other.alias == entry.alias
-            )
-            if clash and other.module != entry.module:
-                raise ValueError(
-                    f"exercise {entry.exercise_id} (alias {entry.alias!r}) "
-                    f"from {entry.module} clashes with {other.exercise_id} "
-                    f"(alias {other.alias!r}) registered by {other.module}; "
-                    "give each exercise its own id and alias"
-                )
-        stale = [
-            k
-            for k, v in self._exercises.items()
-            if entry.alias is not None and v.alias == entry.alias
-        ]
-        for key in stale:
-            del self._exercises[key]
-        self._exercises[entry.exercise_id] = entry
-
     def unregister(self, exercise_id: str) -> None:
-        """Remove an exercise (tests use it to clean up after themselves)."""
+        """Remove an exercise (tests clean up with it)."""
         if exercise_id not in self._exercises:
             raise KeyError(f"exercise {exercise_id!r} is not registered")
         del self._exercises[exercise_id]
 
-    def load(self) -> None:
-        """Import the chapter modules once (a missing one is skipped)."""
-        if self._loaded:
-            return
+    def _load(self) -> dict[str, Exercise]:
         for name in self._modules:
             try:
                 importlib.import_module(name)
             except ModuleNotFoundError as err:
                 if err.name != name:
                     raise
-        self._loaded = True
+        self._modules = ()
+        return self._exercises
 
     def ids(self) -> list[str]:
         """Return the registered ids, sorted."""
-        self.load()
-        return sorted(self._exercises)
+        return sorted(self._load())
 
-    def by_alias(self, alias: str) -> Exercise | None:
-        """Return the exercise with this alias, or ``None``."""
-        self.load()
-        for entry in self._exercises.values():
-            if entry.alias == alias:
-                return entry
-        return None
+    def __iter__(self) -> Iterator[Exercise]:
+        return iter([self._load()[k] for k in self.ids()])
 
-    def aliases(self) -> list[str]:
-        """Return the registered aliases, sorted."""
-        self.load()
-        return sorted(e.alias for e in self._exercises.values() if e.alias)
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __contains__(self, exercise_id: object) -> bool:
+        return exercise_id in self._load()
 
     def get(self, exercise_id: str) -> Exercise:
-        """Return the exercise ``exercise_id``.
-
-        Raises:
-            ValueError: Unknown id; the message suggests the closest ids
-                and lists every registered one.
-        """
-        self.load()
+        """Return an exercise; an unknown id suggests the closest ones."""
+        known = self.ids()
         if not isinstance(exercise_id, str):
             raise TypeError(
-                f"exercise_id must be a str such as 'conv-ex1', "
-                f"got {type(exercise_id).__name__} "
-                f"{exercise_id!r}"
+                "exercise_id must be a str such as 'conv-ex1', got "
+                f"{type(exercise_id).__name__} {exercise_id!r}"
             )
-        if exercise_id in self._exercises:
+        if exercise_id in known:
             return self._exercises[exercise_id]
-        raise ValueError(self._unknown_message(exercise_id))
-
-    def _unknown_message(self, exercise_id: str) -> str:
-        """Explain an unknown id: suggestion, known ids, prose exercises."""
-        known = sorted(self._exercises)
         close = difflib.get_close_matches(exercise_id, known, n=2, cutoff=0.6)
-        message = f"exercise_id {exercise_id!r} has no check."
-        if close:
-            message += (
-                " Did you mean " + " or ".join(repr(c) for c in close) + "?"
-            )
-        message += (
-            " Exercises with a check: "
-            + (", ".join(known) if known else "none yet")
-            + "."
-        )
-        message += (
+        mean = " or ".join(repr(c) for c in close)
+        raise ValueError(
+            f"exercise_id {exercise_id!r} has no check."
+            + (f" Did you mean {mean}?" if close else "")
+            + f" Exercises with a check: {', '.join(known) or 'none yet'}."
             " An exercise whose answer is prose has no check: "
             "compare your answer with its solution."
         )
-        return message
 
-    def __iter__(self) -> Iterator[Exercise]:
-        self.load()
-        return iter([self._exercises[k] for k in sorted(self._exercises)])
+    def _run_cases(self, entry: Exercise, answer: Any) -> int:
+        function = entry.kind == "function"
+        if function and not callable(answer):
+            raise TypeError(
+                f"exercise {entry.exercise_id} expects a function as answer, "
+                f"got {type(answer).__name__} {short_repr(answer, limit=60)}"
+                "; pass the function itself, without calling it: "
+                f"dl.check({entry.exercise_id!r}, my_function)"
+            )
+        cases = entry.cases()
+        for index, case in enumerate(cases, start=1):
+            where = {"index": index, "total": len(cases)}
+            try:
+                if function:
+                    args, kwargs = copy.deepcopy((case.args, case.kwargs))
+                    received = answer(*args, **kwargs)
+                else:
+                    received = answer if case.key is None else answer[case.key]
+            except NotImplementedError:
+                raise
+            except Exception as err:
+                detail = (
+                    f"your function raised {type(err).__name__}: {err}"
+                    if function
+                    else f"your answer has no item [{case.key!r}] "
+                    f"({type(err).__name__}: {err})"
+                )
+                raise CheckFailed(case, detail=detail, **where) from err
+            if received is ...:
+                raise _no_answer(
+                    entry.exercise_id,
+                    f" (case {index} of {len(cases)} is `...`)",
+                )
+            expect(
+                case,
+                case.expected,
+                received,
+                hints=case.hints,
+                **where,
+                rtol=entry.rtol if case.rtol is None else case.rtol,
+                atol=entry.atol if case.atol is None else case.atol,
+            )
+        return len(cases)
 
-    def __len__(self) -> int:
-        self.load()
-        return len(self._exercises)
+    def _run_check(self, entry: Exercise, answer: Any) -> int | None:
+        try:
+            count = entry.source(answer)
+        except (NotImplementedError, CheckFailed):
+            raise
+        except Exception as err:
+            raise CheckFailed(
+                detail="checking your answer raised "
+                f"{type(err).__name__}: {err}"
+            ) from err
+        return count if isinstance(count, int) and count > 0 else None
 
-    def __contains__(self, exercise_id: object) -> bool:
-        self.load()
-        return exercise_id in self._exercises
+    def __call__(
+        self, exercise_id: str, answer: Any, *, reveal: bool = False
+    ) -> bool:
+        """Check ``answer``; print a congratulation and return ``True``.
+
+        Raises CheckFailed (which case, what was received; the expected
+        value only with ``reveal``), NotImplementedError (no answer yet:
+        the stub, ``...`` or ``None``), ValueError (unknown id).
+        """
+        entry = self.get(exercise_id)
+        if answer is None or answer is ...:
+            raise _no_answer(entry.exercise_id)
+        run = self._run_cases if entry.has_cases else self._run_check
+        try:
+            count = run(entry, answer)
+        except CheckFailed as err:
+            err.exercise_id = err.exercise_id or entry.exercise_id
+            err.reveal = bool(reveal)
+            if not reveal:
+                err.expected = None  # the answer leaves only when revealed
+            raise err.with_traceback(None) from err.__cause__
+        print(congratulation(entry.exercise_id, count))
+        return True
+
+    def list(self) -> Any:
+        """Return a ``pandas.DataFrame`` of every check: id, title, kind."""
+        import pandas as pd
+
+        rows = [(e.exercise_id, e.title, e.kind) for e in self]
+        table = pd.DataFrame(rows, columns=["id", "title", "kind"])
+        return table.set_index("id")
+
+    def __repr__(self) -> str:
+        return (
+            f"<d2lite exercise checks: {len(self)} registered; "
+            "dl.check('conv-ex1', answer), dl.check.list()>"
+        )
 
 
-#: The registry behind ``dl.check``: filled by the chapter modules.
-REGISTRY = Registry(modules=[f"d2lite.exercises.{c}" for c in CHAPTERS])
-#: Register a check in :data:`REGISTRY` (a decorator factory).
+#: ``dl.check``: filled by the chapter modules.
+REGISTRY = check = Checker([f"d2lite.exercises.{c}" for c in CHAPTERS])
 exercise = REGISTRY.exercise
-#: Remove a check from :data:`REGISTRY`.
 unregister = REGISTRY.unregister

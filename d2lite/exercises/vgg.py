@@ -1,47 +1,29 @@
-"""Hidden cases of the checked exercises of chapter 3, VGG.
+"""Hidden cases of chapter 3, VGG: ``vgg-ex<N>``.
 
-The chapter on VGG calls ``dl.check("vgg-ex<N>",
-answer)``. Expected values are computed here from real modules (built on
-PyTorch's ``meta`` device, which has shapes but no storage, so even VGG-16
-costs nothing): parameter counts with ``numel``, flatten sizes from
-``fc1.in_features`` of :func:`d2lite.models.vgg`, receptive fields by
-backpropagation. None of them is typed in by hand.
+Expected values come from real modules built on PyTorch's ``meta`` device
+(shapes, no storage): ``numel``, ``fc1.in_features`` of
+:func:`d2lite.models.vgg`, receptive fields by backpropagation.
 """
 
 from __future__ import annotations
 
-from d2lite.exercises.registry import Case, exercise
+from d2lite.exercises.registry import Case, CheckFailed, exercise, expect
 
 #: (num_convs, in_channels, out_channels) for vgg-ex1: one-channel and RGB
 #: inputs, the blocks of VGG-11 to VGG-19, the small VGG of the chapter.
-_VGG_EX1_BLOCKS = (
-    (1, 1, 64),
-    (1, 3, 64),
-    (2, 3, 64),
-    (2, 64, 128),
-    (1, 1, 16),
-    (1, 16, 32),
-    (2, 32, 64),
-    (3, 128, 256),
-    (4, 256, 512),
-    (4, 512, 512),
-    (1, 512, 512),
-    (2, 16, 16),
-)
-
+VGG_EX1 = (
+    (1, 1, 64), (1, 3, 64), (2, 3, 64), (2, 64, 128), (1, 1, 16),
+    (1, 16, 32), (2, 32, 64), (3, 128, 256), (4, 256, 512),
+    (4, 512, 512), (1, 512, 512), (2, 16, 16),
+)  # fmt: skip
 _VGG11 = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
 _VGG16 = ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512))
 _SMALL = ((1, 16), (1, 32), (2, 64))
-
 #: (label, conv_arch, input_size) for vgg-ex2: sizes that divide evenly,
 #: sizes that the pooling floors, a single block, lists instead of tuples.
-_VGG_EX2_NETS = (
+VGG_EX2 = (
     ("VGG-11, 224", _VGG11, 224),
-    (
-        "VGG-11 slim (channels / 4), 224",
-        tuple((n, c // 4) for n, c in _VGG11),
-        224,
-    ),
+    ("VGG-11 slim (channels / 4), 224", tuple((n, c // 4) for n, c in _VGG11), 224),
     ("the chapter's small VGG, 28", _SMALL, 28),
     ("the chapter's small VGG, 32", _SMALL, 32),
     ("the chapter's small VGG, 30 (30 -> 15 -> 7 -> 3)", _SMALL, 30),
@@ -50,44 +32,42 @@ _VGG_EX2_NETS = (
     ("two blocks, 30", ((1, 8), (1, 16)), 30),
     ("one block, 5", ((2, 10),), 5),
     ("a list of lists, 28", [[1, 32], [2, 64]], 28),
+)  # fmt: skip
+#: Stack depths for vgg-ex3 (VGG's paper argues with 2 and 3).
+VGG_EX3 = (1, 2, 3, 4, 5, 8)
+#: vgg-ex6: the paper's configurations (convolutions per block), and the
+#: torchvision weights whose metadata publishes each parameter count.
+VGG_EX6 = (
+    ("A (VGG-11)", (1, 1, 2, 2, 2), "VGG11_Weights"),
+    ("B (VGG-13)", (2, 2, 2, 2, 2), "VGG13_Weights"),
+    ("D (VGG-16)", (2, 2, 3, 3, 3), "VGG16_Weights"),
+    ("E (VGG-19)", (2, 2, 4, 4, 4), "VGG19_Weights"),
 )
 
-#: Stack depths for vgg-ex3 (VGG's paper argues with 2 and 3).
-_VGG_EX3_DEPTHS = (1, 2, 3, 4, 5, 8)
 
+def _on_meta(build, *args) -> int:
+    """Parameters of ``build(*args)``, built on the ``meta`` device."""
+    import torch
 
-def _num_params(module) -> int:
-    return sum(p.numel() for p in module.parameters())
+    with torch.device("meta"):
+        return sum(p.numel() for p in build(*args).parameters())
 
 
 @exercise(
-    "vgg-ex1",
-    alias="vgg_block_params",
-    title="Parameters of a VGG block, block_params(n, c_in, c_out)",
+    "vgg-ex1", title="Parameters of a VGG block, block_params(n, c_in, c_out)"
 )
 def _vgg_ex1() -> list[Case]:
-    import torch
-
     from d2lite.models import vgg_block
 
-    cases = []
-    for n, c_in, c_out in _VGG_EX1_BLOCKS:
-        with torch.device("meta"):
-            block = vgg_block(n, c_in, c_out)
-        cases.append(
-            Case(
-                args=(n, c_in, c_out),
-                expected=_num_params(block),
-                label=f"num_convs={n}, in_channels={c_in}, "
-                f"out_channels={c_out}",
-            )
-        )
-    return cases
+    label = "num_convs={}, in_channels={}, out_channels={}"
+    return [
+        Case(args=b, expected=_on_meta(vgg_block, *b), label=label.format(*b))
+        for b in VGG_EX1
+    ]
 
 
 @exercise(
     "vgg-ex2",
-    alias="vgg_flatten_size",
     title="Flatten size of a VGG, flatten_size(conv_arch, input_size)",
 )
 def _vgg_ex2() -> list[Case]:
@@ -95,18 +75,18 @@ def _vgg_ex2() -> list[Case]:
 
     from d2lite.models import vgg
 
-    cases = []
-    for label, arch, size in _VGG_EX2_NETS:
+    def flatten(arch, size: int) -> int:
         with torch.device("meta"):
-            net = vgg(arch, input_size=size, hidden=1)
-        cases.append(
-            Case(
-                args=(arch, size),
-                expected=net.fc1.in_features,
-                label=f"{label}: conv_arch={arch!r}, input_size={size}",
-            )
+            return vgg(arch, input_size=size, hidden=1).fc1.in_features
+
+    return [
+        Case(
+            args=(arch, size),
+            expected=flatten(arch, size),
+            label=f"{label}: conv_arch={arch!r}, input_size={size}",
         )
-    return cases
+        for label, arch, size in VGG_EX2
+    ]
 
 
 def _receptive_field(num_convs: int) -> int:
@@ -131,24 +111,18 @@ def _receptive_field(num_convs: int) -> int:
 
 
 @exercise(
-    "vgg-ex3",
-    alias="stacked_3x3",
-    title="Receptive field and weight ratio of n stacked 3x3 convs",
+    "vgg-ex3", title="Receptive field and weight ratio of n stacked 3x3 convs"
 )
 def _vgg_ex3() -> list[Case]:
-    import torch
     from torch import nn
 
-    channels = 4  # the ratio does not depend on it
+    def conv(k: int):  # the ratio does not depend on the channels
+        return nn.Conv2d(4, 4, k, bias=False)
+
     cases = []
-    for n in _VGG_EX3_DEPTHS:
+    for n in VGG_EX3:
         k = _receptive_field(n)
-        with torch.device("meta"):
-            stack = [
-                nn.Conv2d(channels, channels, 3, bias=False) for _ in range(n)
-            ]
-            single = nn.Conv2d(channels, channels, k, bias=False)
-        ratio = sum(_num_params(c) for c in stack) / _num_params(single)
+        ratio = n * _on_meta(conv, 3) / _on_meta(conv, k)
         cases.append(Case(args=(n,), expected=(k, ratio), label=f"n={n}"))
     return cases
 
@@ -166,47 +140,28 @@ def _vgg_ex4() -> list[Case]:
     with torch.device("meta"):
         net = models.vgg16(weights=None)
         net.avgpool = nn.AdaptiveAvgPool2d(1)  # (B, 512, 1, 1)
-        net.classifier[0] = nn.Linear(512, 4096)
+        net.classifier[0] = fc1 = nn.Linear(512, 4096)
         net.eval()  # the modified model runs: 512 pooled values reach fc1
         if tuple(net(torch.zeros(1, 3, 224, 224)).shape) != (1, 1000):
             raise RuntimeError("VGG-16 with global average pooling broke")
-    fc1 = net.classifier[0]
+    bias = "a linear layer also has one bias per output"
     return [
         Case(
             key="fc1",
-            expected=_num_params(fc1),
+            expected=_on_meta(lambda: fc1),
             label='answer["fc1"]',
-            hints={
-                fc1.in_features * fc1.out_features: "a linear "
-                "layer also has one bias per output"
-            },
+            hints={fc1.in_features * fc1.out_features: bias},
         ),
-        Case(key="total", expected=_num_params(net), label='answer["total"]'),
+        Case(
+            key="total",
+            expected=_on_meta(lambda: net),
+            label='answer["total"]',
+        ),
     ]
-
-
-#: vgg-ex6: the paper's configurations, as (name, convolutions per block),
-#: and torchvision's weights whose metadata publishes each count.
-_VGG_EX6_CONFIGS = (
-    ("A (VGG-11)", (1, 1, 2, 2, 2), "VGG11_Weights"),
-    ("B (VGG-13)", (2, 2, 2, 2, 2), "VGG13_Weights"),
-    ("D (VGG-16)", (2, 2, 3, 3, 3), "VGG16_Weights"),
-    ("E (VGG-19)", (2, 2, 4, 4, 4), "VGG19_Weights"),
-)
-_VGG_EX7_BUDGET, _VGG_EX7_ACC = 40_000, 0.80
-
-
-def _vgg_config(convs_per_block: tuple[int, ...]) -> list:
-    """The paper's list for a VGG: channels per convolution, "M" pools."""
-    config: list = []
-    for count, channels in zip(convs_per_block, (64, 128, 256, 512, 512)):
-        config += [channels] * count + ["M"]
-    return config
 
 
 @exercise(
     "vgg-ex6",
-    kind="custom",
     title="VGG-11/13/16/19 built from the paper's configuration table",
 )
 def _vgg_ex6(build) -> int:
@@ -214,70 +169,53 @@ def _vgg_ex6(build) -> int:
     from torch import nn
     from torchvision import models
 
-    from d2lite.exercises.registry import CheckFailed, expect
-
-    for name, blocks, weights in _VGG_EX6_CONFIGS:
-        config = _vgg_config(blocks)
+    for name, blocks, weights in VGG_EX6:
+        config: list = []
+        for count, channels in zip(blocks, (64, 128, 256, 512, 512)):
+            config += [channels] * count + ["M"]
         with torch.device("meta"):
-            net = build(list(config))
+            net = build(config)
             try:
                 shape = tuple(net(torch.zeros(2, 3, 224, 224)).shape)
             except RuntimeError as err:
                 raise CheckFailed(
                     f"configuration {name} on a (2, 3, 224, 224) batch",
-                    None,
-                    None,
                     detail=f"the network raised {err}",
                 ) from None
-        expect(
-            f"configuration {name}: output shape for a (2, 3, 224, 224) batch",
-            (2, 1000),
-            shape,
-        )
-        convs = sum(isinstance(m, nn.Conv2d) for m in net.modules())
-        expect(
-            f"configuration {name}: number of nn.Conv2d layers",
-            sum(blocks),
-            convs,
-        )
-        count = sum(p.numel() for p in net.parameters())
         published = getattr(models, weights).IMAGENET1K_V1.meta["num_params"]
-        expect(f"configuration {name}: number of parameters", published, count)
-    return len(_VGG_EX6_CONFIGS)
+        for what, want, got in (
+            ("output shape for a (2, 3, 224, 224) batch", (2, 1000), shape),
+            (
+                "number of nn.Conv2d layers",
+                sum(blocks),
+                sum(isinstance(m, nn.Conv2d) for m in net.modules()),
+            ),
+            (
+                "number of parameters",
+                published,
+                sum(p.numel() for p in net.parameters()),
+            ),
+        ):
+            expect(f"configuration {name}: {what}", want, got)
+    return len(VGG_EX6)
 
 
-@exercise(
-    "vgg-ex7",
-    kind="custom",
-    title="A VGG-style network under 40,000 parameters, trained",
-)
-def _vgg_ex7(make_net) -> int:
-    import torch
+def _vgg_style(net) -> None:
+    """Raise CheckFailed unless every conv is 3x3, padding 1, with 3 pools."""
     from torch import nn
 
-    from d2lite.exercises.lenet import (
-        SHORT_RUN,
-        check_output_shape,
-        short_run_accuracy,
-    )
-    from d2lite.exercises.registry import CheckFailed
-    from d2lite.shapes import param_table
-
-    torch.manual_seed(SHORT_RUN["seed"])
-    net = make_net()
     convs = [m for m in net.modules() if isinstance(m, nn.Conv2d)]
     odd = [
         (tuple(m.kernel_size), tuple(m.padding))
         for m in convs
-        if tuple(m.kernel_size) != (3, 3) or tuple(m.padding) != (1, 1)
+        if (tuple(m.kernel_size), tuple(m.padding)) != ((3, 3), (1, 1))
     ]
     if not convs or odd:
         raise CheckFailed(
             "convolutions",
-            None,
-            odd,
-            detail="every convolution must be 3x3 with "
-            f"padding 1; found (kernel, padding) {odd}"
+            received=odd,
+            detail="every convolution must be 3x3 with padding 1; found "
+            f"(kernel, padding) {odd}"
             if convs
             else "the network has no nn.Conv2d",
         )
@@ -285,32 +223,17 @@ def _vgg_ex7(make_net) -> int:
     if pools < 3:
         raise CheckFailed(
             "max poolings",
-            None,
-            pools,
+            received=pools,
             detail=f"{pools} nn.MaxPool2d layers; at least 3 are asked for",
         )
-    check_output_shape(net, "tiny_vgg()")
-    total = param_table(net).attrs["total"]
-    if total > _VGG_EX7_BUDGET:
-        raise CheckFailed(
-            "number of parameters",
-            None,
-            total,
-            detail=f"{total:,} parameters, over the budget of "
-            f"{_VGG_EX7_BUDGET:,}; fc1 takes "
-            "channels x 3 x 3 values",
-        )
-    accuracy = short_run_accuracy(net, **SHORT_RUN)
-    if accuracy < _VGG_EX7_ACC:
-        raise CheckFailed(
-            "test accuracy after the short run",
-            None,
-            accuracy,
-            detail=f"test accuracy {accuracy:.3f} after the short run, "
-            f"below {_VGG_EX7_ACC}",
-        )
-    print(
-        f"tiny_vgg: {total:,} parameters, test accuracy {accuracy:.3f} "
-        "after the short run"
-    )
+
+
+@exercise(
+    "vgg-ex7", title="A VGG-style network under 40,000 parameters, trained"
+)
+def _vgg_ex7(make_net) -> int:
+    from d2lite.exercises.lenet import check_short_run
+
+    hints = ("fc1 takes channels x 3 x 3 values", "")
+    check_short_run(make_net, "tiny_vgg", 40_000, 0.80, hints, _vgg_style)
     return 4
