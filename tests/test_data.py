@@ -417,9 +417,12 @@ def test_nothing_found_lists_places_and_fixes(isolated, monkeypatch):
         assert expected in message
 
 
-def test_root_type_checked():
+def test_root_type_checked(isolated):
     with pytest.raises(TypeError, match="root must be a path"):
         data.find_fashion_mnist(42)
+    match = "candidate directory must be a path .* got 42 "
+    with pytest.raises(TypeError, match=match):
+        data.find_fashion_mnist(candidates=[(42, "test")], download=False)
 
 
 # ------------------------------------------------------------ TensorLoader
