@@ -268,11 +268,8 @@ def find_fashion_mnist(root: PathLike | None = None, **options: Any) -> Path:
 
 
 def _decode(spec: IDXSpec, path: Path, ndim: int) -> tuple[torch.Tensor, str]:
-    """One uint8 IDX file (raw or .gz) as a tensor, and its bytes' MD5.
-
-    IDX: big-endian int32 magic ``0x0800 + ndim``, one uint32 per
-    dimension, then exactly that many bytes.
-    """
+    """One uint8 IDX file (raw or .gz; big-endian int32 magic 0x0800 + ndim,
+    a uint32 per dimension, the bytes) as a tensor, and its bytes' MD5."""
     data = path.read_bytes()
     try:
         data = gzip.decompress(data) if path.suffix == ".gz" else data
@@ -499,12 +496,10 @@ class TensorLoader:
         )
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        order = None  # (N,) this epoch's permutation
-        if self.shuffle:
+        on_cpu, order = self.X.device.type == "cpu", None
+        if self.shuffle:  # (N,) this epoch's order, moved once per epoch
             order = torch.randperm(len(self.X), generator=self._generator)
-        on_cpu = self.X.device.type == "cpu"
-        if not on_cpu and order is not None:
-            order = order.to(self.X.device)  # one transfer per epoch
+            order = order if on_cpu else order.to(self.X.device)
         take = self._take_numpy if on_cpu else self._take_torch
         b = self.batch_size
         for start in range(0, len(self) * b, b):
@@ -616,14 +611,11 @@ def split_train_valid(
         )
     generator = torch.Generator().manual_seed(int(seed))
     order = torch.randperm(n, generator=generator)  # (N,)
-    valid = order[:num_valid].sort().values
-    train = order[num_valid:].sort().values
-    return (
-        X[train.to(X.device)],
-        y[train.to(y.device)],
-        X[valid.to(X.device)],
-        y[valid.to(y.device)],
+    train, valid = order[num_valid:].sort()[0], order[:num_valid].sort()[0]
+    X_train, y_train, X_valid, y_valid = (
+        t[i.to(t.device)] for i in (train, valid) for t in (X, y)
     )
+    return X_train, y_train, X_valid, y_valid
 
 
 def get_fashion_mnist_labels(labels: Any) -> list[str]:
