@@ -25,17 +25,8 @@ import pytest
 import torch
 
 import d2lite as dl
-from d2lite.exercises.registry import (
-    CHAPTERS,
-    REGISTRY,
-    Case,
-    Checker,
-    CheckFailed,
-    check,
-    exercise,
-    expect,
-    unregister,
-)
+from d2lite.exercises import REGISTRY, Case, Checker, CheckFailed, expect
+from d2lite.exercises.registry import CHAPTERS, exercise, unregister
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -318,7 +309,23 @@ def test_list_shows_every_check(demo):
 )
 def test_registration_is_validated(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        Checker().exercise(**kwargs)
+        Checker().exercise(**kwargs)(lambda: 1)
+
+
+def test_title_defaults_to_the_docstring():
+    registry = Checker()
+
+    @registry.exercise("demo-ex1", kind="value")
+    def _count() -> int:
+        """A count of parameters.
+
+        More about it.
+        """
+        return 3
+
+    assert registry.get("demo-ex1").title == "A count of parameters"
+    with pytest.raises(ValueError, match="title of demo-ex2"):
+        registry.exercise("demo-ex2", kind="value")(lambda: 3)
 
 
 def test_same_id_from_two_modules_clashes():
@@ -367,16 +374,25 @@ def test_every_exercise_prefix_has_its_chapter_module():
     assert {e.exercise_id.split("-")[0] for e in REGISTRY} == set(CHAPTERS)
 
 
-@pytest.fixture()
-def global_demo():
-    """Register a demo exercise in dl.check's registry; remove it after."""
+@contextlib.contextmanager
+def demo_exercises():
+    """Register demo-ex1 (a function) and demo-ex2 (a value) in dl.check."""
     exercise("demo-ex1", title="Square")(
         lambda: [Case(args=(x,), expected=x * x) for x in (2, 5)]
     )
     exercise("demo-ex2", title="Count", kind="value")(lambda: 61_706)
-    yield check
-    unregister("demo-ex1")
-    unregister("demo-ex2")
+    try:
+        yield
+    finally:
+        unregister("demo-ex1")
+        unregister("demo-ex2")
+
+
+@pytest.fixture()
+def global_demo():
+    """The demo exercises in dl.check's registry; removed after."""
+    with demo_exercises():
+        yield dl.check
 
 
 def test_global_registry_and_dl_check(global_demo, capsys):
@@ -666,13 +682,8 @@ def fixture_notebook(tmp_path) -> Path:
     ]
     path = tmp_path / "demo.ipynb"
     nbformat.write(nb, path)
-    exercise("demo-ex1", title="Square")(
-        lambda: [Case(args=(x,), expected=x * x) for x in (2, 5)]
-    )
-    exercise("demo-ex2", title="Count", kind="value")(lambda: 61_706)
-    yield path
-    unregister("demo-ex1")
-    unregister("demo-ex2")
+    with demo_exercises():
+        yield path
 
 
 def test_harness_on_fixture_notebook(fixture_notebook):
@@ -821,7 +832,7 @@ def test_leak_detector_finds_a_leak():
 def test_wrong_number_in_a_value_check_reveals_nothing(exercise_id, capsys):
     cases = REGISTRY.get(exercise_id).cases()
     answer = correct_value_answer(cases)
-    assert check(exercise_id, answer) is True  # the builder is right
+    assert REGISTRY(exercise_id, answer) is True  # the builder is right
     for index, case in enumerate(cases, start=1):
         for direction in (1, -1):
             wrong = perturb(case.expected, direction)
@@ -834,7 +845,7 @@ def test_wrong_number_in_a_value_check_reveals_nothing(exercise_id, capsys):
                     wrong if i == case.key else v for i, v in enumerate(answer)
                 )
             with pytest.raises(CheckFailed) as info:
-                check(exercise_id, given)
+                REGISTRY(exercise_id, given)
             message = str(info.value)
             prefix = _prefix(exercise_id, index, cases)
             assert not leaked(message, prefix, case.expected, wrong), message
@@ -845,7 +856,7 @@ def test_wrong_number_in_a_value_check_reveals_nothing(exercise_id, capsys):
                 word = "too high" if direction > 0 else "too low"
                 assert message.endswith(word) or f"{word} (hint:" in message
             with pytest.raises(CheckFailed) as shown:
-                check(exercise_id, given, reveal=True)
+                REGISTRY(exercise_id, given, reveal=True)
             assert f"expected {case.expected!r}" in str(shown.value)
 
 
@@ -867,7 +878,7 @@ def test_wrong_output_of_a_function_check_reveals_nothing(exercise_id):
     for index, case in enumerate(cases, start=1):
         direction = 1 if index % 2 else -1
         with pytest.raises(CheckFailed) as info:
-            check(exercise_id, wrong_at(cases, index, direction))
+            REGISTRY(exercise_id, wrong_at(cases, index, direction))
         message = str(info.value)
         wrong = perturb(case.expected, direction)
         assert not leaked(

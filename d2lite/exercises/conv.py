@@ -5,7 +5,13 @@ Expected values come from :mod:`d2lite.shapes`, tested against PyTorch.
 
 from __future__ import annotations
 
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from d2lite.exercises.lenet import check_design
 from d2lite.exercises.registry import Case, CheckFailed, exercise, expect
+from d2lite.shapes import conv_output_size
 
 #: (n, k, p, s) for conv-ex1: paper layers, "same" padding, strides that
 #: do not divide evenly, a kernel as large as the input, 1x1 kernels.
@@ -37,17 +43,14 @@ CONV_EX8_BUDGET = 10_000
 
 def _side(n: int, *layers: tuple[int, int, int]) -> int:
     """Side after ``layers`` of (k, p, s) on an ``n`` x ``n`` map."""
-    from d2lite.shapes import conv_output_size
-
     for k, p, s in layers:
         n = conv_output_size(n, k, padding=p, stride=s)
     return n
 
 
-@exercise(
-    "conv-ex1", title="Output size of a convolution, conv_out(n, k, p, s)"
-)
+@exercise("conv-ex1")
 def _conv_ex1() -> list[Case]:
+    """Output size of a convolution, conv_out(n, k, p, s)."""
     return [
         Case(
             args=c,
@@ -58,15 +61,9 @@ def _conv_ex1() -> list[Case]:
     ]
 
 
-@exercise(
-    "conv-ex2",
-    kind="value",
-    title="Parameters and output size of ResNet's first convolution",
-)
+@exercise("conv-ex2", kind="value")
 def _conv_ex2() -> list[Case]:
-    import torch
-    from torch import nn
-
+    """Parameters and output size of ResNet's first convolution."""
     layer = nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)
     params = sum(p.numel() for p in layer.parameters())
     size = _side(224, (7, 3, 2))
@@ -93,43 +90,42 @@ def _conv_ex2() -> list[Case]:
     ]
 
 
-@exercise("conv-ex3", kind="value", title="'Same' padding for a 7 x 7 kernel")
+@exercise("conv-ex3", kind="value")
 def _conv_ex3() -> int:
+    """'Same' padding for a 7 x 7 kernel."""
     return next(p for p in range(7) if _side(28, (7, p, 1)) == 28)
 
 
-@exercise(
-    "conv-ex4",
-    kind="value",
-    title="Output size and 'same' padding with dilation 2",
-)
+@exercise("conv-ex4", kind="value")
 def _conv_ex4() -> list[Case]:
-    from d2lite.shapes import conv_output_size as out
-
-    same = next(p for p in range(5) if out(28, 3, padding=p, dilation=2) == 28)
+    """Output size and 'same' padding with dilation 2."""
+    same = next(
+        p
+        for p in range(5)
+        if conv_output_size(28, 3, padding=p, dilation=2) == 28
+    )
     return [
         Case(
             key=0,
-            expected=out(28, 3, dilation=2),
+            expected=conv_output_size(28, 3, dilation=2),
             label="answer[0], the output size",
         ),
         Case(key=1, expected=same, label="answer[1], the padding"),
     ]
 
 
-@exercise("conv-ex5", title="Side of the feature map after a stack of layers")
+@exercise("conv-ex5")
 def _conv_ex5() -> list[Case]:
+    """Side of the feature map after a stack of layers."""
     return [
         Case(args=(n, list(layers)), expected=_side(n, *layers), label=name)
         for name, n, layers in CONV_EX5
     ]
 
 
-@exercise("conv-ex7", title="Conv2D as an nn.Module, checked and trained")
+@exercise("conv-ex7")
 def _conv_ex7(layer_class) -> int:
-    import torch
-    from torch.nn import functional as F
-
+    """Conv2D as an nn.Module, checked and trained."""
     generator = torch.Generator().manual_seed(7)
     for kernel, input_size in CONV_EX7:
         layer = layer_class(kernel)
@@ -192,12 +188,9 @@ def _conv_ex7(layer_class) -> int:
     return len(CONV_EX7) + 1
 
 
-@exercise(
-    "conv-ex8", title="A classifier made of convolutions only, under a budget"
-)
+@exercise("conv-ex8")
 def _conv_ex8(make_net) -> int:
-    from d2lite.exercises.lenet import check_design
-
+    """A classifier made of convolutions only, under a budget."""
     net = make_net()
     other = sorted(
         {type(m).__name__ for m in net.modules()} - set(CONV_EX8_ALLOWED)

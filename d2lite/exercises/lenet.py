@@ -6,7 +6,14 @@ Expected values come from real layers (``numel``) and from
 
 from __future__ import annotations
 
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from d2lite.data import load_fashion_mnist_tensors
 from d2lite.exercises.registry import Case, CheckFailed, exercise, expect
+from d2lite.models import lenet
+from d2lite.shapes import param_table, shape_trace
 
 _D2L = {"c1": 6, "c2": 16, "h1": 120, "h2": 84}
 #: (label, changes to d2l's LeNet) for lenet-ex1; "side" is the flatten's.
@@ -41,8 +48,6 @@ def _layers(
     num_classes: int = 10,
 ) -> dict[str, int]:
     """Parameters per layer, counted on real ``nn.Conv2d``/``nn.Linear``."""
-    from torch import nn
-
     layers = {
         "conv1": nn.Conv2d(in_channels, c1, kernel_size=kernel_size),
         "conv2": nn.Conv2d(c1, c2, kernel_size=kernel_size),
@@ -55,13 +60,9 @@ def _layers(
     }
 
 
-@exercise(
-    "lenet-ex1", title="LeNet's parameters per layer from its layer sizes"
-)
+@exercise("lenet-ex1")
 def _lenet_ex1() -> list[Case]:
-    from d2lite.models import lenet
-    from d2lite.shapes import param_table
-
+    """LeNet's parameters per layer from its layer sizes."""
     table = param_table(lenet("d2l")).set_index("layer")["params"]
     if _layers(**_D2L) != {k: int(table[k]) for k in _layers(**_D2L)}:
         raise RuntimeError("lenet-ex1's reference disagrees with param_table")
@@ -73,32 +74,23 @@ def _lenet_ex1() -> list[Case]:
     return cases
 
 
-@exercise(
-    "lenet-ex2",
-    kind="value",
-    title="Parameters of LeNet with twice the channels",
-)
+@exercise("lenet-ex2", kind="value")
 def _lenet_ex2() -> int:
+    """Parameters of LeNet with twice the channels."""
     return sum(_layers(**{**_D2L, "c1": 12, "c2": 32}).values())
 
 
 def _flatten_values(variant: str, size: int) -> int:
     """Values per image at ``flatten`` of ``lenet(variant)`` on size x size."""
-    from d2lite.models import lenet
-    from d2lite.shapes import shape_trace
-
     net = lenet(variant)
     features = net[: list(dict(net.named_children())).index("flatten") + 1]
     trace = shape_trace(features, (1, 1, size, size))
     return int(trace["output_shape"].iloc[-1][1])
 
 
-@exercise(
-    "lenet-ex3",
-    kind="value",
-    title="Flatten size of LeNet for other input sizes",
-)
+@exercise("lenet-ex3", kind="value")
 def _lenet_ex3() -> list[Case]:
+    """Flatten size of LeNet for other input sizes."""
     keys = {"unpadded_32": ("original", 32), "padded_32": ("d2l", 32),
             "unpadded_64": ("original", 64)}  # fmt: skip
     return [
@@ -121,10 +113,6 @@ def short_run_accuracy(
 
     Images ``(B, 1, 28, 28)`` scaled to [0, 1]; Adam; a seeded shuffle.
     """
-    import torch
-    from torch.nn import functional as F
-
-    from d2lite.data import load_fashion_mnist_tensors
 
     def images(train: bool, count: int) -> tuple:
         X, y = load_fashion_mnist_tensors(train=train)
@@ -151,9 +139,6 @@ def check_design(
 ) -> int | None:
     """Raise CheckFailed unless ``net`` maps (B, 1, 28, 28) to (B, 10) and
     has at most ``budget`` parameters; return their count."""
-    import torch
-
-    from d2lite.shapes import param_table
 
     net.eval()
     for batch in (2, 5):
@@ -190,8 +175,6 @@ def check_short_run(
 ) -> None:
     """Build ``make_net()`` (seeded), ``inspect`` it, check its design, train
     it for :data:`SHORT_RUN`; its accuracy must reach ``target``."""
-    import torch
-
     torch.manual_seed(SHORT_RUN["seed"])
     net = make_net()
     if inspect is not None:
@@ -211,15 +194,9 @@ def check_short_run(
     )
 
 
-@exercise(
-    "lenet-ex4",
-    title="LeNet with global average pooling instead of fc1's flatten",
-)
+@exercise("lenet-ex4")
 def _lenet_ex4(net) -> int:
-    from torch import nn
-
-    from d2lite.models import lenet
-    from d2lite.shapes import param_table
+    """LeNet with global average pooling instead of fc1's flatten."""
 
     check_design(net, "gap_lenet")
     if not any(isinstance(m, nn.AdaptiveAvgPool2d) for m in net.modules()):
@@ -248,10 +225,9 @@ def _lenet_ex4(net) -> int:
     return 4
 
 
-@exercise(
-    "lenet-ex6", title="A LeNet under 20,000 parameters that trains in seconds"
-)
+@exercise("lenet-ex6")
 def _lenet_ex6(make_net) -> int:
+    """A LeNet under 20,000 parameters that trains in seconds."""
     check_short_run(
         make_net,
         "small_lenet",

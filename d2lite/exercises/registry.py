@@ -87,6 +87,7 @@ class Case:
         )
 
 
+@dataclass(eq=False)
 class CheckFailed(Exception):
     """An answer failed a case: ``<id>, case <i> of <n> (<label>): <what>``.
 
@@ -94,23 +95,18 @@ class CheckFailed(Exception):
     ``reveal`` it starts with ``expected <value>;``.
     """
 
-    def __init__(
-        self,
-        case: Case | str | None = None,
-        expected: Any = None,
-        received: Any = None,
-        *,
-        detail: str | None = None,
-        hint: str | None = None,
-        exercise_id: str | None = None,
-        index: int | None = None,
-        total: int | None = None,
-        reveal: bool = False,
-    ) -> None:
-        super().__init__()
-        self.case, self.expected, self.received = case, expected, received
-        self.detail, self.hint, self.exercise_id = detail, hint, exercise_id
-        self.index, self.total, self.reveal = index, total, reveal
+    case: Case | str | None = None
+    expected: Any = None
+    received: Any = None
+    detail: str | None = None
+    hint: str | None = None
+    exercise_id: str | None = None
+    index: int | None = None
+    total: int | None = None
+    reveal: bool = False
+
+    def __post_init__(self) -> None:
+        self.args = ()  # the expected value leaves only through reveal
 
     def where(self) -> str:
         """Return ``"<id>, case <i> of <n> (<label>)"``."""
@@ -293,10 +289,6 @@ class Exercise:
     atol: float = 1e-9
 
     @property
-    def module(self) -> str:
-        return getattr(self.source, "__module__", "?")
-
-    @property
     def has_cases(self) -> bool:
         """False when ``source`` takes the answer (it is the check)."""
         return not inspect.signature(self.source).parameters
@@ -313,7 +305,8 @@ class Exercise:
             return [Case(expected=made, label="your answer")]
         raise TypeError(
             f"the case function of exercise {self.exercise_id} "
-            f"({self.module}.{self.source.__qualname__}) must return a "
+            f"({self.source.__module__}.{self.source.__qualname__}) must "
+            "return a "
             f"non-empty list of Case, got {type(made).__name__}; return "
             "e.g. [Case(args=(28, 5), expected=24)]"
         )
@@ -348,21 +341,19 @@ class Checker:
         self,
         exercise_id: str,
         *,
-        title: str,
+        title: str | None = None,
         kind: str = "function",
         rtol: float = 1e-6,
         atol: float = 1e-9,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """Return a decorator that registers a check (see the module doc)."""
+        """Return a decorator that registers a check (see the module doc).
+
+        ``title`` (for :meth:`list`) defaults to the docstring's first line.
+        """
         if not isinstance(exercise_id, str) or not _ID.fullmatch(exercise_id):
             raise ValueError(
                 "exercise_id must be a lower-case label with hyphens such as "
                 f"'conv-ex1' (the exercise's :label:), got {exercise_id!r}"
-            )
-        if not isinstance(title, str) or not title.strip():
-            raise ValueError(
-                f"title of {exercise_id} must be a non-empty str, "
-                f"got {title!r}"
             )
         if kind not in KINDS:
             raise ValueError(
@@ -370,12 +361,20 @@ class Checker:
             )
 
         def register(source: Callable[..., Any]) -> Callable[..., Any]:
-            entry = Exercise(exercise_id, title, kind, source, rtol, atol)
-            other = self._exercises.get(exercise_id)
-            if other is not None and other.module != entry.module:
+            doc = (source.__doc__ or "").strip().split("\n")[0].rstrip(".")
+            name = doc if title is None else title
+            if not isinstance(name, str) or not name.strip():
                 raise ValueError(
-                    f"exercise {exercise_id} from {entry.module} clashes "
-                    f"with {exercise_id} registered by {other.module}; "
+                    f"title of {exercise_id} must be a non-empty str (or "
+                    f"the check's docstring), got {title!r}"
+                )
+            entry = Exercise(exercise_id, name, kind, source, rtol, atol)
+            other = self._exercises.get(exercise_id)
+            module = source.__module__
+            if other is not None and other.source.__module__ != module:
+                raise ValueError(
+                    f"exercise {exercise_id} from {module} clashes with "
+                    f"{exercise_id} registered by {other.source.__module__}; "
                     "give each exercise its own id"
                 )
             self._exercises[exercise_id] = entry

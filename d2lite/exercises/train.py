@@ -11,7 +11,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import torch
+from torch import nn
+
+from d2lite.data import TensorLoader
 from d2lite.exercises.registry import Case, CheckFailed, exercise, short_repr
+from d2lite.train import TrainState, train
 
 #: (num_examples, batch_size, drop_last) for train-ex1; None: the default.
 TRAIN_EX1 = (
@@ -55,9 +60,6 @@ TRAIN_EX7 = (
 
 def _steps(num_examples: int, batch_size: int, drop_last: bool) -> int:
     """Optimiser steps per epoch, as :class:`TensorLoader` batches them."""
-    import torch
-
-    from d2lite.data import TensorLoader
 
     if drop_last and num_examples < batch_size:
         return 0  # TensorLoader refuses a loader without batches
@@ -66,11 +68,9 @@ def _steps(num_examples: int, batch_size: int, drop_last: bool) -> int:
     return len(TensorLoader(X, y, batch_size, drop_last=drop_last))
 
 
-@exercise(
-    "train-ex1",
-    title="Optimiser steps in one epoch, with and without drop_last",
-)
+@exercise("train-ex1")
 def _train_ex1() -> list[Case]:
+    """Optimiser steps in one epoch, with and without drop_last."""
     cases = []
     for n, b, drop in TRAIN_EX1:
         label = f"num_examples={n}, batch_size={b}"
@@ -80,10 +80,9 @@ def _train_ex1() -> list[Case]:
     return cases
 
 
-@exercise("train-ex2", title="Overall accuracy from a confusion matrix")
+@exercise("train-ex2")
 def _train_ex2() -> list[Case]:
-    import torch
-
+    """Overall accuracy from a confusion matrix."""
     matrices = [(label, torch.tensor(cm)) for label, cm in TRAIN_EX2]
     generator = torch.Generator().manual_seed(0)
     counts = torch.randint(0, 30, (10, 10), generator=generator)
@@ -116,8 +115,6 @@ def _flip_share(
     Every output image must be its input image or its left-right mirror,
     and X must be left unchanged.
     """
-    import torch
-
     original = X.clone()
     out = answer(X) if p is None else answer(X, p)
     if not torch.equal(X, original):
@@ -163,10 +160,9 @@ def _flip_share(
     return mirrored.float().mean().item()
 
 
-@exercise("train-ex3", title="A per-batch random horizontal flip")
+@exercise("train-ex3")
 def _train_ex3(answer: Any) -> int:
-    import torch
-
+    """A per-batch random horizontal flip."""
     _callable(answer, "a function random_hflip(X, p=0.5)")
     with torch.random.fork_rng(devices=[]):  # keep the caller's RNG state
         torch.manual_seed(0)
@@ -232,9 +228,6 @@ def _epoch(fn: Callable, case: tuple, **variant: bool) -> tuple:
 
     The net arrives in eval mode, as after an evaluation.
     """
-    import torch
-    from torch import nn
-
     _, dropout, opt, sizes = case
     torch.manual_seed(0)
     layers = [nn.Flatten(), nn.Linear(12, 16), nn.ReLU()]
@@ -256,8 +249,6 @@ def _epoch(fn: Callable, case: tuple, **variant: bool) -> tuple:
 
 def _numbers(label: str, result: Any) -> tuple[float, float]:
     """The (mean loss, accuracy) pair the answer returned, as floats."""
-    import torch
-
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise CheckFailed(
             label,
@@ -327,10 +318,9 @@ def _diagnose(case: tuple, loss: float, acc: float, ref: dict) -> str:
     )
 
 
-@exercise("train-ex6", title="An epoch of training, by hand")
+@exercise("train-ex6")
 def _train_ex6(answer: Any) -> int:
-    import torch
-
+    """An epoch of training, by hand."""
     _callable(
         answer, "a function train_epoch(net, train_iter, loss_fn, optimizer)"
     )
@@ -380,10 +370,6 @@ def _stop_epoch(patience: int, accs: tuple[float, ...]) -> int | None:
 
 def _replay(callback: Any, accs: tuple[float, ...]) -> int | None:
     """Call the callback's hooks as dl.train would; return the stop epoch."""
-    import torch
-    from torch import nn
-
-    from d2lite.train import TrainState
 
     state = TrainState(
         nn.Identity(),
@@ -443,12 +429,9 @@ def _stops_right(
     )
 
 
-@exercise("train-ex7", title="An early-stopping callback")
+@exercise("train-ex7")
 def _train_ex7(answer: Any) -> int:
-    import torch
-    from torch import nn
-
-    from d2lite.train import train
+    """An early-stopping callback."""
 
     if not isinstance(answer, type):
         raise CheckFailed(

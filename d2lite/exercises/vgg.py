@@ -7,7 +7,12 @@ Expected values come from real modules built on PyTorch's ``meta`` device
 
 from __future__ import annotations
 
+import torch
+from torch import nn
+
+from d2lite.exercises.lenet import check_short_run
 from d2lite.exercises.registry import Case, CheckFailed, exercise, expect
+from d2lite.models import vgg, vgg_block
 
 #: (num_convs, in_channels, out_channels) for vgg-ex1: one-channel and RGB
 #: inputs, the blocks of VGG-11 to VGG-19, the small VGG of the chapter.
@@ -47,18 +52,13 @@ VGG_EX6 = (
 
 def _on_meta(build, *args) -> int:
     """Parameters of ``build(*args)``, built on the ``meta`` device."""
-    import torch
-
     with torch.device("meta"):
         return sum(p.numel() for p in build(*args).parameters())
 
 
-@exercise(
-    "vgg-ex1", title="Parameters of a VGG block, block_params(n, c_in, c_out)"
-)
+@exercise("vgg-ex1")
 def _vgg_ex1() -> list[Case]:
-    from d2lite.models import vgg_block
-
+    """Parameters of a VGG block, block_params(n, c_in, c_out)."""
     label = "num_convs={}, in_channels={}, out_channels={}"
     return [
         Case(args=b, expected=_on_meta(vgg_block, *b), label=label.format(*b))
@@ -66,14 +66,9 @@ def _vgg_ex1() -> list[Case]:
     ]
 
 
-@exercise(
-    "vgg-ex2",
-    title="Flatten size of a VGG, flatten_size(conv_arch, input_size)",
-)
+@exercise("vgg-ex2")
 def _vgg_ex2() -> list[Case]:
-    import torch
-
-    from d2lite.models import vgg
+    """Flatten size of a VGG, flatten_size(conv_arch, input_size)."""
 
     def flatten(arch, size: int) -> int:
         with torch.device("meta"):
@@ -91,9 +86,6 @@ def _vgg_ex2() -> list[Case]:
 
 def _receptive_field(num_convs: int) -> int:
     """Side of the input window one output of a 3x3 stack depends on."""
-    import torch
-    from torch import nn
-
     size = 4 * num_convs + 3  # room on every side of the window
     generator = torch.Generator().manual_seed(0)
     stack = nn.Sequential(
@@ -110,11 +102,9 @@ def _receptive_field(num_convs: int) -> int:
     return int(touched.any(dim=1).sum())  # rows the window spans
 
 
-@exercise(
-    "vgg-ex3", title="Receptive field and weight ratio of n stacked 3x3 convs"
-)
+@exercise("vgg-ex3")
 def _vgg_ex3() -> list[Case]:
-    from torch import nn
+    """Receptive field and weight ratio of n stacked 3x3 convs."""
 
     def conv(k: int):  # the ratio does not depend on the channels
         return nn.Conv2d(4, 4, k, bias=False)
@@ -127,14 +117,9 @@ def _vgg_ex3() -> list[Case]:
     return cases
 
 
-@exercise(
-    "vgg-ex4",
-    kind="value",
-    title="VGG-16 with global average pooling: fc1 and total",
-)
+@exercise("vgg-ex4", kind="value")
 def _vgg_ex4() -> list[Case]:
-    import torch
-    from torch import nn
+    """VGG-16 with global average pooling: fc1 and total."""
     from torchvision import models
 
     with torch.device("meta"):
@@ -160,13 +145,9 @@ def _vgg_ex4() -> list[Case]:
     ]
 
 
-@exercise(
-    "vgg-ex6",
-    title="VGG-11/13/16/19 built from the paper's configuration table",
-)
+@exercise("vgg-ex6")
 def _vgg_ex6(build) -> int:
-    import torch
-    from torch import nn
+    """VGG-11/13/16/19 built from the paper's configuration table."""
     from torchvision import models
 
     for name, blocks, weights in VGG_EX6:
@@ -202,8 +183,6 @@ def _vgg_ex6(build) -> int:
 
 def _vgg_style(net) -> None:
     """Raise CheckFailed unless every conv is 3x3, padding 1, with 3 pools."""
-    from torch import nn
-
     convs = [m for m in net.modules() if isinstance(m, nn.Conv2d)]
     odd = [
         (tuple(m.kernel_size), tuple(m.padding))
@@ -228,12 +207,9 @@ def _vgg_style(net) -> None:
         )
 
 
-@exercise(
-    "vgg-ex7", title="A VGG-style network under 40,000 parameters, trained"
-)
+@exercise("vgg-ex7")
 def _vgg_ex7(make_net) -> int:
-    from d2lite.exercises.lenet import check_short_run
-
+    """A VGG-style network under 40,000 parameters, trained."""
     hints = ("fc1 takes channels x 3 x 3 values", "")
     check_short_run(make_net, "tiny_vgg", 40_000, 0.80, hints, _vgg_style)
     return 4
