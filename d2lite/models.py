@@ -44,14 +44,10 @@ class CheckedSequential(nn.Sequential):
         return "" if shape is None else f"input_shape={_batched(shape)}"
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        """(B, C, H, W) -> the last layer's output, after the check."""
-        if self.input_shape is not None:
-            self.check_input(X)
-        return super().forward(X)
-
-    def check_input(self, X: Any) -> None:
-        """Raise ``TypeError``/``ValueError`` if ``X`` does not fit."""
+        """(B, C, H, W) -> the last layer's output, after checking X."""
         expected = self.input_shape
+        if expected is None:
+            return super().forward(X)
         if not isinstance(X, torch.Tensor):
             raise TypeError(
                 f"{self.name} expects a torch.Tensor of shape "
@@ -66,7 +62,7 @@ class CheckedSequential(nn.Sequential):
         shape = tuple(X.shape)
         batched = len(shape) == len(expected) + 1
         if batched and shape[1:] == expected:
-            return
+            return super().forward(X)
         got = _batched(shape[1:]) if batched else str(shape)
         raise ValueError(
             f"{self.name} expects input of shape {_batched(expected)}, got "
@@ -95,7 +91,7 @@ class CheckedSequential(nn.Sequential):
             )
         if shape[2:] != expected[1:]:
             parts.append(self.hints.get(shape[2:], size_hint))
-        return "; ".join(parts) or size_hint
+        return "; ".join(parts)
 
 
 def lenet(variant: str = "d2l", *, num_classes: int = 10) -> CheckedSequential:
@@ -116,16 +112,13 @@ def lenet(variant: str = "d2l", *, num_classes: int = 10) -> CheckedSequential:
             f"variant must be one of {allowed}, got variant={variant!r}"
         )
     num_classes = check_int("num_classes", num_classes)
-    original, sigmoid = variant == "original", variant in ("d2l", "original")
+    size = 32 if variant == "original" else 28
+    sigmoid, bn = variant in ("d2l", "original"), variant == "bn"
     act = nn.Sigmoid if sigmoid else nn.ReLU
     pool = nn.AvgPool2d if sigmoid else nn.MaxPool2d
-    bn = variant == "bn"
+    conv1 = nn.Conv2d(1, 6, 5, padding=(32 - size) // 2)  # 28 + 2*2 = 32
     layers = [
-        # (B, 1, 28, 28) -> (B, 6, 28, 28) (from 32x32 for "original")
-        (
-            "conv1",
-            nn.Conv2d(1, 6, kernel_size=5, padding=0 if original else 2),
-        ),
+        ("conv1", conv1),  # (B, 6, 28, 28)
         ("bn1", bn and nn.BatchNorm2d(6)),
         ("act1", act()),
         ("pool1", pool(kernel_size=2, stride=2)),  # (B, 6, 14, 14)
@@ -142,9 +135,7 @@ def lenet(variant: str = "d2l", *, num_classes: int = 10) -> CheckedSequential:
         ("act4", act()),
         ("fc3", nn.Linear(84, num_classes)),  # (B, num_classes)
     ]
-    size, other, other_size = (
-        (32, "d2l", 28) if original else (28, "original", 32)
-    )
+    other, other_size = ("d2l", 28) if size == 32 else ("original", 32)
     return CheckedSequential(
         OrderedDict((name, m) for name, m in layers if m is not False),
         input_shape=(1, size, size),
@@ -245,17 +236,15 @@ def vgg(
             f"dropout must be a probability in [0, 1), got dropout={dropout}; "
             f"d2l uses 0.5, and 0 switches dropout off"
         )
-    dropout, blocks, side = float(dropout), len(conv_arch), input_size
-    for i in range(blocks):
-        if side < 2:
-            raise ValueError(
-                f"input_size={input_size} is too small for {blocks} VGG "
-                f"blocks: each block halves it and block {i + 1} would get "
-                f"{side}x{side}; use input_size >= {2**blocks} "
-                f"(e.g. {224 if blocks == 5 else 2**blocks * 7}) "
-                f"or fewer blocks"
-            )
-        side //= 2  # each block's MaxPool2d(2, 2) rounds down
+    blocks = len(conv_arch)  # each block's MaxPool2d(2, 2) halves the side
+    if input_size < 2**blocks:  # block input_size.bit_length() gets 1x1
+        raise ValueError(
+            f"input_size={input_size} is too small for {blocks} VGG blocks: "
+            f"each block halves it and block {input_size.bit_length()} "
+            f"would get 1x1; use input_size >= {2**blocks} (e.g. "
+            f"{224 if blocks == 5 else 2**blocks * 7}) or fewer blocks"
+        )
+    side = input_size // 2**blocks  # rounded down, as the pooling does
     layers, channels = [], in_channels
     for i, (num_convs, out_channels) in enumerate(conv_arch, start=1):
         block = vgg_block(
@@ -267,10 +256,10 @@ def vgg(
         ("flatten", nn.Flatten()),  # (B, C * side * side)
         ("fc1", nn.Linear(channels * side * side, hidden)),
         ("act1", nn.ReLU()),
-        ("drop1", nn.Dropout(dropout)),
+        ("drop1", nn.Dropout(float(dropout))),
         ("fc2", nn.Linear(hidden, hidden)),
         ("act2", nn.ReLU()),
-        ("drop2", nn.Dropout(dropout)),
+        ("drop2", nn.Dropout(float(dropout))),
         ("fc3", nn.Linear(hidden, num_classes)),  # (B, num_classes)
     ]
     return CheckedSequential(

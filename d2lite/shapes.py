@@ -30,22 +30,45 @@ _CONV = nn.modules.conv._ConvNd
 _BATCH_NORMS = nn.modules.batchnorm._NormBase
 _NORMS = (_BATCH_NORMS, nn.GroupNorm, nn.LayerNorm)
 _CATCH = (RuntimeError, ValueError, IndexError)
+_SIZE_NAMES = ("n", "kernel_size", "padding", "stride", "dilation")
 
 
-def _sizes(**values: Any) -> list[int]:
-    """The arguments as ints (padding >= 0, the others >= 1)."""
-    return [
+def _output_size(*sizes: Any, pool: bool = False, ceil_mode: Any = False):
+    """PyTorch's output size for (n, kernel_size, padding, stride, dilation)
+    along one axis, of a convolution or (``pool=True``) a pooling."""
+    n, kernel_size, padding, stride, dilation = (
         check_int(name, value, minimum=int(name != "padding"))
-        for name, value in values.items()
-    ]
-
-
-def _too_large(n: int, kernel_size: int, padding: int, dilation: int) -> str:
+        for name, value in zip(_SIZE_NAMES, sizes)
+    )
+    if not isinstance(ceil_mode, bool):
+        raise TypeError(
+            f"ceil_mode must be True or False, got {ceil_mode!r} "
+            f"({type(ceil_mode).__name__})"
+        )
+    if pool and padding > kernel_size // 2:
+        raise ValueError(
+            f"padding={padding} is more than half of kernel_size="
+            f"{kernel_size}; PyTorch's pooling allows padding <= "
+            f"kernel_size / 2 (here <= {kernel_size // 2}); use a smaller "
+            f"padding or a larger kernel_size"
+        )
     span = dilation * (kernel_size - 1) + 1
-    return (
+    out = (n + 2 * padding - span + (stride - 1) * ceil_mode) // stride + 1
+    if ceil_mode and (out - 1) * stride >= n + padding:
+        out -= 1  # the last window would start in the right padding
+    if out >= 1:
+        return out
+    fix = (
+        f", so the output would have size {out}; allowed: a window that "
+        f"fits; use a smaller kernel_size or a larger n"
+        if pool
+        else "; allowed: a (dilated) kernel no larger than the padded input; "
+        "use a smaller kernel_size or dilation, more padding, or a larger n"
+    )
+    raise ValueError(
         f"kernel_size={kernel_size} with dilation={dilation} spans {span} "
         f"pixels, more than the padded input n + 2*padding = {n} + "
-        f"2*{padding} = {n + 2 * padding}"
+        f"2*{padding} = {n + 2 * padding}{fix}"
     )
 
 
@@ -58,21 +81,7 @@ def conv_output_size(
 ) -> int:
     """``nn.Conv2d``'s output size along one axis of input size ``n``:
     ``(n + 2*padding - dilation*(kernel_size - 1) - 1) // stride + 1``."""
-    n, kernel_size, padding, stride, dilation = _sizes(
-        n=n,
-        kernel_size=kernel_size,
-        padding=padding,
-        stride=stride,
-        dilation=dilation,
-    )
-    room = n + 2 * padding - dilation * (kernel_size - 1) - 1
-    if room < 0:
-        raise ValueError(
-            f"{_too_large(n, kernel_size, padding, dilation)}; allowed: a "
-            f"(dilated) kernel no larger than the padded input; use a "
-            f"smaller kernel_size or dilation, more padding, or a larger n"
-        )
-    return room // stride + 1
+    return _output_size(n, kernel_size, padding, stride, dilation)
 
 
 def pool_output_size(
@@ -85,36 +94,9 @@ def pool_output_size(
 ) -> int:
     """``nn.MaxPool2d``/``nn.AvgPool2d``'s output size along one axis;
     ``stride=None`` means ``kernel_size``, ``ceil_mode`` rounds up."""
-    n, kernel_size, padding, dilation, stride = _sizes(
-        n=n,
-        kernel_size=kernel_size,
-        padding=padding,
-        dilation=dilation,
-        stride=kernel_size if stride is None else stride,
-    )
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(
-            f"ceil_mode must be True or False, got {ceil_mode!r} "
-            f"({type(ceil_mode).__name__})"
-        )
-    if padding > kernel_size // 2:
-        raise ValueError(
-            f"padding={padding} is more than half of kernel_size="
-            f"{kernel_size}; PyTorch's pooling allows padding <= "
-            f"kernel_size / 2 (here <= {kernel_size // 2}); use a smaller "
-            f"padding or a larger kernel_size"
-        )
-    room = n + 2 * padding - dilation * (kernel_size - 1) - 1
-    out = (room + (stride - 1) * ceil_mode) // stride + 1
-    if ceil_mode and (out - 1) * stride >= n + padding:
-        out -= 1  # the last window would start in the right padding
-    if out < 1:
-        raise ValueError(
-            f"{_too_large(n, kernel_size, padding, dilation)}, so the output "
-            f"would have size {out}; allowed: a window that fits; use a "
-            f"smaller kernel_size or a larger n"
-        )
-    return out
+    stride = kernel_size if stride is None else stride
+    sizes = n, kernel_size, padding, stride, dilation
+    return _output_size(*sizes, pool=True, ceil_mode=ceil_mode)
 
 
 def _plain(shape: Sequence[int], spec: str = "") -> str:
@@ -157,7 +139,7 @@ def _formula(module: nn.Module, params: list[tuple[str, Any]]) -> str:
     return f"{text} = {total:,}"
 
 
-def _row(layer: str, module: nn.Module, seen: dict[int, str]) -> dict:
+def _row(layer: str, module: nn.Module, seen: dict[int, str]) -> tuple:
     """One table row; parameters already in ``seen`` are counted there."""
     new, shared = [], []
     for pname, param in module.named_parameters(recurse=False):
@@ -176,23 +158,24 @@ def _row(layer: str, module: nn.Module, seen: dict[int, str]) -> dict:
     if shared:
         formula += f" ({'; '.join(shared)}: counted there)"
     weight = module._parameters.get("weight")
-    return {
-        "layer": layer,
-        "type": type(module).__name__,
-        "weight_shape": "-" if weight is None else _plain(weight.shape),
-        "params": sum(p.numel() for _, p in new),
-        "formula": formula,
-    }
+    shape = "-" if weight is None else _plain(weight.shape)
+    params = sum(p.numel() for _, p in new)
+    return layer, type(module).__name__, shape, params, formula
+
+
+def _frame(rows: list[tuple], columns: str) -> pd.DataFrame:
+    """``rows`` under the space-separated ``columns``; params as int64."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=columns.split())
+    df["params"] = df["params"].astype("int64")
+    return df
 
 
 def param_table(model: nn.Module) -> pd.DataFrame:
-    """One row per module owning parameters, then a ``"total"`` row.
-
-    Columns: layer, type, weight_shape, params, formula; shared parameters
-    count once (as in ``model.parameters()``); ``attrs["total"]``.
-    """
-    import pandas as pd
-
+    """Columns layer, type, weight_shape, params, formula: a row per module
+    owning parameters (shared ones count once), a "total" row and
+    ``attrs["total"]``."""
     _check_module(model)
     seen: dict[int, str] = {}
     rows = [
@@ -200,7 +183,7 @@ def param_table(model: nn.Module) -> pd.DataFrame:
         for name, module in model.named_modules()
         if next(module.named_parameters(recurse=False), None) is not None
     ]
-    counts = [row["params"] for row in rows]
+    counts = [row[3] for row in rows]
     total = sum(counts)
     if not counts:
         formula = "no parameters = 0"
@@ -210,10 +193,8 @@ def param_table(model: nn.Module) -> pd.DataFrame:
         formula = " + ".join(f"{c:,}" for c in counts) + f" = {total:,}"
     else:
         formula = f"sum over {len(counts)} layers = {total:,}"
-    rows.append(dict.fromkeys(["layer", "type", "weight_shape"], ""))
-    rows[-1].update(layer="total", params=total, formula=formula)
-    df = pd.DataFrame(rows, columns=list(rows[0]))
-    df["params"] = df["params"].astype("int64")
+    rows.append(("total", "", "", total, formula))
+    df = _frame(rows, "layer type weight_shape params formula")
     df.attrs["total"] = int(total)
     return df
 
@@ -228,7 +209,7 @@ class ShapeMismatchError(RuntimeError):
         *,
         trace: pd.DataFrame,
         layer: str,
-        input_shape: tuple[int, ...] | None,
+        input_shape: Any,
     ) -> None:
         super().__init__(message)
         self.trace, self.layer, self.input_shape = trace, layer, input_shape
@@ -236,9 +217,7 @@ class ShapeMismatchError(RuntimeError):
 
 def _full_input_shape(input_shape: Any) -> tuple[int, ...]:
     """Checked ``input_shape``; a (C, H, W) 3-tuple gets batch size 1."""
-    if isinstance(input_shape, torch.Tensor) or not isinstance(
-        input_shape, (tuple, list, torch.Size)
-    ):
+    if not isinstance(input_shape, (tuple, list, torch.Size)):
         raise TypeError(
             f"input_shape must be a tuple of ints such as (1, 1, 28, 28), "
             f"got {input_shape!r} ({type(input_shape).__name__})"
@@ -249,9 +228,11 @@ def _full_input_shape(input_shape: Any) -> tuple[int, ...]:
             f"(1, 1, 28, 28), or (C, H, W) for batch 1), got {input_shape!r}"
         )
     for size in input_shape:
-        rule = "ints" if not is_int(size) else ">= 1" if size < 1 else None
-        if rule:
-            raise (TypeError if rule == "ints" else ValueError)(
+        if not is_int(size) or size < 1:
+            error, rule = (
+                (ValueError, ">= 1") if is_int(size) else (TypeError, "ints")
+            )
+            raise error(
                 f"input_shape entries must be {rule}, got {size!r} "
                 f"({type(size).__name__}) in input_shape={input_shape!r}"
             )
@@ -298,28 +279,27 @@ def _run_sequential(model: nn.Sequential, X: torch.Tensor, steps: list):
 
 def _run_hooked(model: nn.Module, X: torch.Tensor, steps: list):
     """Run ``model(X)`` with hooks on its leaf modules."""
-    pending, handles = [], []
+    running, handles = [], []  # the leaf being run: (name, module, input)
 
-    def hooks(name: str):
-        def pre(module, args):
-            pending.append((name, module, args[0] if args else None))
+    def pre(name: str, module: nn.Module, args: tuple) -> None:
+        running.append((name, module, args[0] if args else None))
 
-        def post(module, args, output):
-            x_in = pending.pop()[2]
-            steps.append((name, module, _shape_of(x_in), _shape_of(output)))
-
-        return pre, post
+    def post(name: str, module: nn.Module, args: tuple, Y: Any) -> None:
+        x_in = _shape_of(running.pop()[2])
+        steps.append((name, module, x_in, _shape_of(Y)))
 
     for name, module in model.named_modules():
         if next(module.children(), None) is None:
-            pre, post = hooks(name or type(module).__name__)
-            handles.append(module.register_forward_pre_hook(pre))
-            handles.append(module.register_forward_hook(post))
+            name = name or type(module).__name__
+            handles += [
+                module.register_forward_pre_hook(functools.partial(pre, name)),
+                module.register_forward_hook(functools.partial(post, name)),
+            ]
     try:
         model(X)
     except _CATCH as err:
-        if pending:
-            name, module, x_in = pending[-1]
+        if running:
+            name, module, x_in = running[-1]
             return name, module, _shape_of(x_in), err
         return f"{type(model).__name__}.forward", model, None, err
     finally:
@@ -329,25 +309,16 @@ def _run_hooked(model: nn.Module, X: torch.Tensor, steps: list):
 
 
 def shape_trace(model: nn.Module, input_shape: Sequence[int]) -> pd.DataFrame:
-    """Output shape after every layer for a random input of ``input_shape``.
-
-    ``input_shape`` is (B, C, H, W)-like; (C, H, W) gets batch 1. Returns
-    columns layer, type, output_shape, params; ``attrs["input_shape"]``.
-    A Sequential is walked leaf by leaf, any other model run with hooks, in
-    eval mode (training flags restored); a failing layer raises
-    :class:`ShapeMismatchError`.
-    """
-    import pandas as pd
-
+    """Columns layer, type, output_shape, params after every leaf layer (a
+    Sequential's, else hooked) in eval mode for a random (B, C, H, W)-like
+    input; (C, H, W) gets batch 1. Raises :class:`ShapeMismatchError`."""
     _check_module(model)
     shape = _full_input_shape(input_shape)
-    first = next(model.parameters(), None)
-    float_param = first is not None and first.is_floating_point()
-    X = torch.randn(  # e.g. (1, 1, 28, 28), on the model's device and dtype
-        shape,
-        generator=torch.Generator().manual_seed(0),
-        dtype=first.dtype if float_param else torch.float32,
-    ).to("cpu" if first is None else first.device)
+    first = next(model.parameters(), torch.zeros(0, dtype=torch.float32))
+    dtype = first.dtype if first.is_floating_point() else torch.float32
+    generator = torch.Generator().manual_seed(0)
+    # X: (B, C, H, W)-like, on the model's device and in its float dtype
+    X = torch.randn(shape, generator=generator, dtype=dtype).to(first.device)
     modes = [(m, m.training) for m in model.modules()]
     steps: list = []
     try:
@@ -356,14 +327,10 @@ def shape_trace(model: nn.Module, input_shape: Sequence[int]) -> pd.DataFrame:
             run = _run_sequential
             run = run if isinstance(model, nn.Sequential) else _run_hooked
             failure = run(model, X, steps)
-            trace = pd.DataFrame(
-                [
-                    (n, type(m).__name__, out, _numel(m))
-                    for n, m, _, out in steps
-                ],
-                columns=["layer", "type", "output_shape", "params"],
-            )
-            trace["params"] = trace["params"].astype("int64")
+            rows = [
+                (n, type(m).__name__, out, _numel(m)) for n, m, _, out in steps
+            ]
+            trace = _frame(rows, "layer type output_shape params")
             trace.attrs["input_shape"] = shape
             if failure is not None:  # diagnosed in eval mode too
                 raise _mismatch(failure, steps, trace, X) from failure[3]
@@ -475,18 +442,14 @@ def _flatten_fix(steps: list, module: nn.Module, got: Any, X: Any) -> str:
     conv = modules[convs[0]] if convs else None
     if conv is not None and not isinstance(conv.padding, str):
         span = max(conv.dilation) * (max(conv.kernel_size) - 1) + 1
-        pad = next(
-            (
-                p
-                for p in range(span + 1)
-                if p != conv.padding[0]
-                and (_replay(modules, X, p) or ())[2:] == (side, side)
-            ),
-            None,
-        )
-        if pad is not None:
-            where = f"on the first convolution ('{steps[convs[0]][0]}')"
-            options.append(f"padding={pad} {where}")
+        pads = [
+            p
+            for p in range(span + 1)
+            if (_replay(modules, X, p) or ())[2:] == (side, side)
+            and p != conv.padding[0]
+        ]
+        where = f"on the first convolution ('{steps[convs[0]][0]}')"
+        options += [f"padding={pads[0]} {where}"] if pads else []
     if not options:
         return ""
     target = f"{out[1]}x{side}x{side} = {module.in_features:,}"
