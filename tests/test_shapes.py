@@ -192,9 +192,10 @@ def test_pool_padding_rule_is_pytorchs():
         nn.MaxPool2d(3, padding=2)(torch.zeros(1, 1, 10, 10))
 
 
-def test_ceil_mode_must_be_bool():
+@pytest.mark.parametrize("bad", [1, None, "True"])
+def test_ceil_mode_must_be_bool(bad):
     with pytest.raises(TypeError, match="ceil_mode"):
-        pool_output_size(10, 2, ceil_mode=1)
+        pool_output_size(10, 2, ceil_mode=bad)
 
 
 # ---------------------------------------------------------------------------
@@ -265,14 +266,7 @@ def test_param_table_counts_shared_parameters_once():
 
 def test_param_table_lenet_rows_and_formulas():
     df = param_table(lenet("d2l"))
-    assert list(df["layer"]) == [
-        "conv1",
-        "conv2",
-        "fc1",
-        "fc2",
-        "fc3",
-        "total",
-    ]
+    assert list(df["layer"]) == "conv1 conv2 fc1 fc2 fc3 total".split()
     assert list(df["params"]) == [156, 2416, 48120, 10164, 850, 61706]
     assert list(df["weight_shape"])[:5] == [
         "6x1x5x5",
@@ -289,13 +283,7 @@ def test_param_table_lenet_rows_and_formulas():
         "(84+1)x10 = 850",
     ]
     assert df.iloc[-1]["formula"].endswith("= 61,706")
-    assert list(df.columns) == [
-        "layer",
-        "type",
-        "weight_shape",
-        "params",
-        "formula",
-    ]
+    assert list(df.columns) == "layer type weight_shape params formula".split()
 
 
 def test_param_table_batch_norm_and_special_cases():
@@ -470,15 +458,8 @@ def test_shape_mismatch_trace_attribute_is_partial():
         shape_trace(lenet("original"), (1, 1, 28, 28))
     err = info.value
     assert err.layer == "fc1"
-    assert list(err.trace["layer"]) == [
-        "conv1",
-        "act1",
-        "pool1",
-        "conv2",
-        "act2",
-        "pool2",
-        "flatten",
-    ]
+    expected = "conv1 act1 pool1 conv2 act2 pool2 flatten".split()
+    assert list(err.trace["layer"]) == expected
     assert err.trace.iloc[-1]["output_shape"] == (1, 256)
     assert "conv1" in str(err) and "(1, 16, 4, 4)" in str(err)
 
