@@ -112,7 +112,7 @@ def _check_module(model: Any) -> None:
         )
 
 
-def _formula(module: nn.Module, params: list[tuple[str, Any]]) -> str:
+def _formula(module: nn.Module | None, params: list[tuple]) -> str:
     """``'(5x5x1+1)x6 = 156'``, ``'2x6 = 12'`` (norms) or a sum of shapes."""
     names, total = {n for n, _ in params}, sum(p.numel() for _, p in params)
     text, count = None, None
