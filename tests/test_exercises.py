@@ -885,3 +885,95 @@ def test_wrong_output_of_a_function_check_reveals_nothing(exercise_id):
             message, _prefix(exercise_id, index, cases), case.expected, wrong
         ), message
         assert "received" in message and info.value.expected is None
+
+
+# ---------------------------------------------------------------------------
+# The hand-written checks name the mistake
+# ---------------------------------------------------------------------------
+
+
+def _epoch_without(skip: str):
+    """The chapter's epoch with one step left out, or a summed loss."""
+
+    def train_epoch(net, train_iter, loss_fn, optimizer):
+        if skip != "train":
+            net.train()
+        loss_sum, correct, n = 0.0, 0, 0
+        for X, y in train_iter:
+            y_hat = net(X)
+            l = loss_fn(y_hat, y)
+            if skip != "zero_grad":
+                optimizer.zero_grad()
+            l.backward()
+            optimizer.step()
+            loss_sum += l.item() * len(y)
+            correct += (y_hat.argmax(dim=1) == y).sum().item()
+            n += len(y)
+        return (loss_sum if skip == "mean" else loss_sum / n), correct / n
+
+    return train_epoch
+
+
+class _StopsAtTwo:
+    def __init__(self, patience):
+        self.patience = patience
+
+    def on_epoch_end(self, state):
+        state.stop_training = state.epoch >= 2
+
+
+def _conv_without_bias_grad(kernel_size):
+    class Conv2D(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.randn(kernel_size))
+            self.bias = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, X):
+            out = torch.nn.functional.conv2d(
+                X[None, None], self.weight[None, None]
+            )
+            return out[0, 0] + self.bias.detach()
+
+    return Conv2D()
+
+
+@pytest.mark.parametrize(
+    "exercise_id, answer, message",
+    [
+        ("train-ex6", _epoch_without("zero_grad"), "not zeroed before each"),
+        ("train-ex6", _epoch_without("train"), "call net.train() first"),
+        ("train-ex6", _epoch_without("mean"), "summed over the examples"),
+        ("train-ex6", lambda *a: 3, "must return two numbers"),
+        ("train-ex7", _StopsAtTwo, "stopped after epoch 2, although"),
+        ("train-ex7", _StopsAtTwo(2), "the class EarlyStopping itself"),
+        ("train-ex3", lambda X, p=0.5: X.flip(-2), "along the wrong axis"),
+        ("train-ex3", lambda X, p=0.5: X, "flipped; with this p the share"),
+        ("train-ex3", lambda X, p=0.5: X[:1], "a flip keeps the shape"),
+        ("conv-ex7", _conv_without_bias_grad, "a parameter has no gradient"),
+        (
+            "conv-ex8",
+            lambda: torch.nn.Sequential(
+                torch.nn.Flatten(), torch.nn.Linear(784, 10)
+            ),
+            "the network contains ['Linear']",
+        ),
+        ("lenet-ex4", dl.lenet("d2l"), "no nn.AdaptiveAvgPool2d layer"),
+        ("lenet-ex6", lambda: dl.lenet("d2l"), "over the budget of 20,000"),
+        (
+            "vgg-ex6",
+            lambda config: torch.nn.Sequential(torch.nn.Conv2d(3, 3, 500)),
+            "configuration A (VGG-11) on a (2, 3, 224, 224) batch",
+        ),
+        (
+            "vgg-ex7",
+            lambda: torch.nn.Sequential(torch.nn.Conv2d(1, 4, 5)),
+            "every convolution must be 3x3 with padding 1",
+        ),
+    ],
+)
+def test_hand_written_check_names_the_mistake(exercise_id, answer, message):
+    with pytest.raises(CheckFailed) as info:
+        dl.check(exercise_id, answer)
+    assert message in str(info.value)
+    assert str(info.value).startswith(exercise_id)

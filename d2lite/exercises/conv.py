@@ -37,7 +37,8 @@ CONV_EX5 = (
 #: conv-ex7's kernel sizes and input sizes; conv-ex8's allowed layers.
 CONV_EX7 = (((1, 2), (6, 8)), ((3, 3), (7, 9)), ((2, 4), (5, 5)))
 CONV_EX8_ALLOWED = ("Sequential", "Conv2d", "ReLU", "Sigmoid", "Tanh",
-                    "MaxPool2d", "AvgPool2d", "BatchNorm2d", "Flatten")  # fmt: skip
+                    "MaxPool2d", "AvgPool2d", "BatchNorm2d",
+                    "Flatten")  # fmt: skip
 CONV_EX8_BUDGET = 10_000
 
 

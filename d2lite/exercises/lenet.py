@@ -32,6 +32,11 @@ LENET_EX1 = (
 )
 #: The short run of lenet-ex6 and vgg-ex7: Adam, seed 0, two epochs over
 #: the first training images, accuracy on the first test images.
+#: lenet-ex6: name, budget, target accuracy, hints for each.
+LENET_EX6 = ("small_lenet", 20_000, 0.75, (
+    "look at fc1 first",
+    "ReLU and max pooling learn faster than the sigmoid and average pooling",
+))  # fmt: skip
 SHORT_RUN = {"num_train": 10_000, "num_test": 2_000, "num_epochs": 2,
              "batch_size": 64, "lr": 0.002, "seed": 0}  # fmt: skip
 
@@ -228,14 +233,5 @@ def _lenet_ex4(net) -> int:
 @exercise("lenet-ex6")
 def _lenet_ex6(make_net) -> int:
     """A LeNet under 20,000 parameters that trains in seconds."""
-    check_short_run(
-        make_net,
-        "small_lenet",
-        20_000,
-        0.75,
-        (
-            "look at fc1 first",
-            "ReLU and max pooling learn faster than the sigmoid and average pooling",
-        ),
-    )
+    check_short_run(make_net, *LENET_EX6)
     return 3

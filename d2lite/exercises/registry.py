@@ -1,8 +1,8 @@
 """``dl.check``: the registry of exercise checks, and the checker itself.
 
 A chapter registers its checks in ``d2lite/exercises/<chapter>.py``
-(imported on the first check) with ``@exercise(id, title=..., kind=...)``;
-the id is the exercise's ``:label:``. Two kinds:
+(imported on the first check) with ``@exercise(id, kind=...)``; the id is
+the exercise's ``:label:``, the title the function's docstring. Two kinds:
 
 * ``kind="value"``: the function returns the expected value, or a list of
   :class:`Case` whose ``key`` selects ``answer[key]``;

@@ -186,26 +186,19 @@ def _train_ex3(answer: Any) -> int:
     return len(TRAIN_EX3)
 
 
-def _reference(
-    net,
-    batches,
-    loss_fn,
-    optimizer,
-    train: bool = True,
-    zero_grad: bool = True,
-    step: bool = True,
-) -> dict:
-    """The chapter's epoch (under "right"); the numbers of common mistakes."""
-    if train:
+def _reference(net, batches, loss_fn, optimizer, skip: str = "") -> dict:
+    """The chapter's epoch (under "right"), without ``skip`` (train,
+    zero_grad or step); the numbers of common mistakes."""
+    if skip != "train":
         net.train()
     sums, means, correct, n = 0.0, [], 0, 0
     for X, y in batches:
         y_hat = net(X)
         l = loss_fn(y_hat, y)
-        if zero_grad:
+        if skip != "zero_grad":
             optimizer.zero_grad()
         l.backward()
-        if step:
+        if skip != "step":
             optimizer.step()
         sums += l.item() * len(y)
         means.append(l.item())
@@ -223,7 +216,7 @@ def _reference(
     }
 
 
-def _epoch(fn: Callable, case: tuple, **variant: bool) -> tuple:
+def _epoch(fn: Callable, case: tuple, *skip: str) -> tuple:
     """Run ``fn`` on a fresh, seeded setup; return its result and the net.
 
     The net arrives in eval mode, as after an evaluation.
@@ -242,9 +235,7 @@ def _epoch(fn: Callable, case: tuple, **variant: bool) -> tuple:
         optimizer = torch.optim.Adam(net.parameters(), lr=0.05)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(1)  # dropout draws the same masks in every run
-        return fn(
-            net, batches, nn.CrossEntropyLoss(), optimizer, **variant
-        ), net
+        return fn(net, batches, nn.CrossEntropyLoss(), optimizer, *skip), net
 
 
 def _numbers(label: str, result: Any) -> tuple[float, float]:
@@ -285,19 +276,19 @@ def _close(a: float | None, b: float | None) -> bool:
 _EX6_MISTAKES = (
     ("the network is not switched to training mode: call net.train() "
      "first (it arrives in evaluation mode, and dropout then does "
-     "nothing)", {"train": False}),
+     "nothing)", "train"),
     ("the gradients are not zeroed before each backward(): call "
      "optimizer.zero_grad() once per batch, or the gradients of earlier "
-     "batches add up", {"zero_grad": False}),
+     "batches add up", "zero_grad"),
     ("the parameters are not updated: call optimizer.step() after "
-     "backward(), once per batch", {"step": False}),
+     "backward(), once per batch", "step"),
 )  # fmt: skip
 
 
 def _diagnose(case: tuple, loss: float, acc: float, ref: dict) -> str:
     """Say which common mistake the answer's numbers match."""
-    for message, variant in _EX6_MISTAKES:
-        wrong, _ = _epoch(_reference, case, **variant)
+    for message, skip in _EX6_MISTAKES:
+        wrong, _ = _epoch(_reference, case, skip)
         if _close(loss, wrong["right"][0]) and _close(acc, wrong["right"][1]):
             return message
     for message, (wrong_loss, wrong_acc) in list(ref.items())[1:]:
@@ -420,7 +411,8 @@ def _stops_right(
             "went that long without improving"
         )
     else:
-        what = f"it stopped after epoch {got}, which is too {'early' if got < want else 'late'}"
+        late = "early" if got < want else "late"
+        what = f"it stopped after epoch {got}, which is too {late}"
     raise CheckFailed(
         label,
         received=got,
@@ -449,7 +441,10 @@ def _train_ex7(answer: Any) -> int:
     used = _stops_right(
         partial(answer, patience), patience, first, "a first run"
     )
-    reuse = "the same object used for a second training (reset what it keeps in on_train_begin)"
+    reuse = (
+        "the same object used for a second training (reset what it keeps "
+        "in on_train_begin)"
+    )
     _stops_right(lambda: used, patience, second, reuse)
     # one real run: lr=0 never improves, so patience=2 stops after epoch 3
     with torch.random.fork_rng(devices=[]):
@@ -458,10 +453,17 @@ def _train_ex7(answer: Any) -> int:
         net = nn.Sequential(nn.Flatten(), nn.Linear(4, 2))
         optimizer = torch.optim.SGD(net.parameters(), lr=0.0)
         history = train(
-            net, [(X, y)], [(X, y)], 6, callbacks=[answer(2)],
-            optimizer=optimizer, eval_name="valid", animate=False,
-            progress=False, verbose=False,
-        )  # fmt: skip
+            net,
+            [(X, y)],
+            [(X, y)],
+            6,
+            callbacks=[answer(2)],
+            optimizer=optimizer,
+            eval_name="valid",
+            animate=False,
+            progress=False,
+            verbose=False,
+        )
     if len(history) != 3:
         raise CheckFailed(
             "a real dl.train run with lr=0 (the accuracy never improves "

@@ -24,11 +24,12 @@ VGG_EX1 = (
 _VGG11 = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
 _VGG16 = ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512))
 _SMALL = ((1, 16), (1, 32), (2, 64))
+_SLIM = tuple((n, c // 4) for n, c in _VGG11)
 #: (label, conv_arch, input_size) for vgg-ex2: sizes that divide evenly,
 #: sizes that the pooling floors, a single block, lists instead of tuples.
 VGG_EX2 = (
     ("VGG-11, 224", _VGG11, 224),
-    ("VGG-11 slim (channels / 4), 224", tuple((n, c // 4) for n, c in _VGG11), 224),
+    ("VGG-11 slim (channels / 4), 224", _SLIM, 224),
     ("the chapter's small VGG, 28", _SMALL, 28),
     ("the chapter's small VGG, 32", _SMALL, 32),
     ("the chapter's small VGG, 30 (30 -> 15 -> 7 -> 3)", _SMALL, 30),
@@ -48,6 +49,9 @@ VGG_EX6 = (
     ("D (VGG-16)", (2, 2, 3, 3, 3), "VGG16_Weights"),
     ("E (VGG-19)", (2, 2, 4, 4, 4), "VGG19_Weights"),
 )
+
+#: vgg-ex7: name, budget, target accuracy, hints (see lenet.LENET_EX6).
+VGG_EX7 = ("tiny_vgg", 40_000, 0.80, ("fc1 takes channels x 3 x 3 values", ""))
 
 
 def _on_meta(build, *args) -> int:
@@ -210,6 +214,5 @@ def _vgg_style(net) -> None:
 @exercise("vgg-ex7")
 def _vgg_ex7(make_net) -> int:
     """A VGG-style network under 40,000 parameters, trained."""
-    hints = ("fc1 takes channels x 3 x 3 values", "")
-    check_short_run(make_net, "tiny_vgg", 40_000, 0.80, hints, _vgg_style)
+    check_short_run(make_net, *VGG_EX7, inspect=_vgg_style)
     return 4
