@@ -82,20 +82,6 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     return fig
 
 
-def _check_pair(name: str, value: object) -> tuple[float, float] | None:
-    """``value`` as a (low, high) pair of floats, or None."""
-    if value is None:
-        return None
-    try:
-        low, high = (float(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be None or a pair of numbers like [1, 10], "
-            f"got {value!r}"
-        ) from None
-    return low, high
-
-
 def _as_list(v: Any, repeat: int = 1) -> list[Any]:
     """A sequence as a list; a scalar (a 0-d tensor too) repeated."""
     if getattr(v, "ndim", None) == 0 or not hasattr(v, "__len__"):
@@ -131,10 +117,6 @@ class Animator:
         check_style(xscale, yscale, fmts)
         self.legend = list(legend) if legend is not None else None
         self.fmts = tuple(fmts)
-        self.xlim, self.ylim = (
-            _check_pair("xlim", xlim),
-            _check_pair("ylim", ylim),
-        )
         self.X: list[list[float]] | None = None
         self.Y: list[list[float]] | None = None
         self.lines: list[Any] = []
@@ -146,10 +128,17 @@ class Animator:
         ax = self.axes[0]
         ax.set(xlabel=xlabel or "", ylabel=ylabel or "")
         ax.set(xscale=xscale, yscale=yscale)
-        if self.xlim is not None:
-            ax.set_xlim(*self.xlim)
-        if self.ylim is not None:
-            ax.set_ylim(*self.ylim)
+        for name, lim in (("xlim", xlim), ("ylim", ylim)):
+            if lim is None:
+                continue
+            try:
+                low, high = (float(v) for v in lim)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{name} must be None or a pair of numbers like [1, 10], "
+                    f"got {lim!r}"
+                ) from None
+            ax.set(**{name: (low, high)})
         ax.grid(True)
         self._shell, self._handle = _kernel_shell(), None
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from d2lite._checks import check_int
@@ -89,7 +90,7 @@ def try_gpu(i: int = 0) -> torch.device:
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python's ``random``, NumPy (if installed) and PyTorch (all GPUs).
+    """Seed Python's ``random``, NumPy and PyTorch (all its devices).
 
     ``seed`` must be an int in ``[0, 2**32 - 1]``.
     """
@@ -99,12 +100,7 @@ def set_seed(seed: int) -> None:
             f"seed must be in [0, 2**32 - 1], got {seed}; pass e.g. set_seed(0)"
         )
     random.seed(seed)
-    try:
-        import numpy as np
-    except ImportError:
-        pass
-    else:
-        np.random.seed(seed)
+    np.random.seed(seed)
     torch.manual_seed(seed)
 
 

@@ -295,6 +295,8 @@ def test_empty_train_iter_is_value_error() -> None:
         ({"lr": float("nan")}, ValueError, "lr"),
         ({"lr": "0.1"}, TypeError, "lr"),
         ({"animate": "yes"}, TypeError, "animate"),
+        ({"progress": 1}, TypeError, "progress"),
+        ({"optimizer": None}, TypeError, "optimizer"),  # train_ch6 makes it
     ],
 )
 def test_train_ch6_validates(
