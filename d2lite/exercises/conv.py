@@ -72,23 +72,16 @@ def _conv_ex2() -> list[Case]:
         if layer(torch.zeros(1, 3, 224, 224)).shape[-1] != size:
             raise RuntimeError("conv_output_size disagrees with nn.Conv2d")
     bias = "that counts a bias, but this convolution has bias=False"
-    return [
-        Case(
-            key="params",
-            expected=params,
-            label='answer["params"]',
-            hints={params + 64: bias},
-        ),
-        Case(
-            key="size",
-            expected=size,
-            label='answer["size"]',
-            hints={
+    return Case.items(
+        {"params": params, "size": size},
+        {
+            "params": {params + 64: bias},
+            "size": {
                 size + 1: "round the division down, as PyTorch does",
                 size - 1: "count the positions: the formula ends with + 1",
             },
-        ),
-    ]
+        },
+    )
 
 
 @exercise("conv-ex3", kind="value")

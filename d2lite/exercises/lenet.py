@@ -98,10 +98,7 @@ def _lenet_ex3() -> list[Case]:
     """Flatten size of LeNet for other input sizes."""
     keys = {"unpadded_32": ("original", 32), "padded_32": ("d2l", 32),
             "unpadded_64": ("original", 64)}  # fmt: skip
-    return [
-        Case(key=k, expected=_flatten_values(*v), label=f'answer["{k}"]')
-        for k, v in keys.items()
-    ]
+    return Case.items({k: _flatten_values(*v) for k, v in keys.items()})
 
 
 def short_run_accuracy(

@@ -74,6 +74,20 @@ class Case:
     atol: float | None = None
     hints: Mapping[Any, str] = field(default_factory=dict)
 
+    @classmethod
+    def items(cls, expected: Mapping, hints: Mapping | None = None) -> list:
+        """Cases comparing ``answer[key]`` with each value of ``expected``;
+        ``hints[key]`` are that item's common mistakes."""
+        return [
+            cls(
+                key=k,
+                expected=v,
+                label=f'answer["{k}"]',
+                hints=(hints or {}).get(k, {}),
+            )
+            for k, v in expected.items()
+        ]
+
     def describe(self) -> str:
         """Return the label, else ``[key]``, else the arguments."""
         if self.label or self.key is not None:
@@ -306,8 +320,8 @@ class Exercise:
         raise TypeError(
             f"the case function of exercise {self.exercise_id} "
             f"({self.source.__module__}.{self.source.__qualname__}) must "
-            "return a "
-            f"non-empty list of Case, got {type(made).__name__}; return "
+            f"return a non-empty list of Case, got {type(made).__name__}; "
+            "return "
             "e.g. [Case(args=(28, 5), expected=24)]"
         )
 
@@ -317,13 +331,6 @@ def _no_answer(exercise_id: str, where: str = "") -> NotImplementedError:
         f"exercise {exercise_id} has no answer yet{where}: replace "
         "the `...` (or None) with your answer"
     )
-
-
-def congratulation(exercise_id: str, count: int | None) -> str:
-    """Return the line printed when every case passes."""
-    if count is not None and count > 1:
-        return f"{exercise_id} ✓ all {count} cases pass. Well done!"
-    return f"{exercise_id} ✓ correct. Well done!"
 
 
 class Checker:
@@ -404,9 +411,6 @@ class Checker:
 
     def __iter__(self) -> Iterator[Exercise]:
         return iter([self._load()[k] for k in self.ids()])
-
-    def __len__(self) -> int:
-        return len(self._load())
 
     def __contains__(self, exercise_id: object) -> bool:
         return exercise_id in self._load()
@@ -508,7 +512,8 @@ class Checker:
             if not reveal:
                 err.expected = None  # the answer leaves only when revealed
             raise err.with_traceback(None) from err.__cause__
-        print(congratulation(entry.exercise_id, count))
+        many = f"all {count} cases pass" if count and count > 1 else ""
+        print(f"{entry.exercise_id} ✓ {many or 'correct'}. Well done!")
         return True
 
     def list(self) -> Any:
@@ -521,7 +526,7 @@ class Checker:
 
     def __repr__(self) -> str:
         return (
-            f"<d2lite exercise checks: {len(self)} registered; "
+            f"<d2lite exercise checks: {len(self.ids())} registered; "
             "dl.check('conv-ex1', answer), dl.check.list()>"
         )
 

@@ -134,19 +134,10 @@ def _vgg_ex4() -> list[Case]:
         if tuple(net(torch.zeros(1, 3, 224, 224)).shape) != (1, 1000):
             raise RuntimeError("VGG-16 with global average pooling broke")
     bias = "a linear layer also has one bias per output"
-    return [
-        Case(
-            key="fc1",
-            expected=_on_meta(lambda: fc1),
-            label='answer["fc1"]',
-            hints={fc1.in_features * fc1.out_features: bias},
-        ),
-        Case(
-            key="total",
-            expected=_on_meta(lambda: net),
-            label='answer["total"]',
-        ),
-    ]
+    return Case.items(
+        {"fc1": _on_meta(lambda: fc1), "total": _on_meta(lambda: net)},
+        {"fc1": {fc1.in_features * fc1.out_features: bias}},
+    )
 
 
 @exercise("vgg-ex6")
