@@ -893,23 +893,15 @@ def test_wrong_output_of_a_function_check_reveals_nothing(exercise_id):
 
 
 def _epoch_without(skip: str):
-    """The chapter's epoch with one step left out, or a summed loss."""
+    """The reference epoch without net.train() or zero_grad(), or with the
+    loss summed instead of averaged ("mean")."""
+    from d2lite.exercises.train import _reference
 
-    def train_epoch(net, train_iter, loss_fn, optimizer):
-        if skip != "train":
-            net.train()
-        loss_sum, correct, n = 0.0, 0, 0
-        for X, y in train_iter:
-            y_hat = net(X)
-            l = loss_fn(y_hat, y)
-            if skip != "zero_grad":
-                optimizer.zero_grad()
-            l.backward()
-            optimizer.step()
-            loss_sum += l.item() * len(y)
-            correct += (y_hat.argmax(dim=1) == y).sum().item()
-            n += len(y)
-        return (loss_sum if skip == "mean" else loss_sum / n), correct / n
+    def train_epoch(*args):
+        numbers = _reference(*args, skip="" if skip == "mean" else skip)
+        loss, acc = numbers["right"]
+        summed = numbers["loss summed over the examples, not averaged"][0]
+        return (summed if skip == "mean" else loss), acc
 
     return train_epoch
 
