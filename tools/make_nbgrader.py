@@ -15,8 +15,7 @@ Each instructor notebook becomes an nbgrader *source* notebook in which
   cell (grade id: the exercise's label); a top-level solution gets
   ``name = ...`` before its region, so that a student who has not answered
   sees the check's "no answer yet" rather than a ``NameError``;
-* every cell calling ``dl.check("<id>", ...)`` (or ``dl.check.<alias>``)
-  is an autograded test cell (grade id ``<id>-check``) worth the
+* every cell calling ``dl.check("<id>", ...)`` is an autograded test cell (grade id ``<id>-check``) worth the
   exercise's points: its stars in ``book/instructors.md`` (one point a
   star). The check raises exactly when the answer is wrong, so nbgrader
   gives all of the points or none, and the feedback shows its message.
@@ -102,8 +101,6 @@ def checked_ids(source: str) -> list[str]:
     """Return the exercise ids a code cell checks with ``dl.check``."""
     from IPython.core.inputtransformer2 import TransformerManager
 
-    from d2lite.exercises import REGISTRY
-
     try:
         tree = ast.parse(TransformerManager().transform_cell(source))
     except SyntaxError:
@@ -123,16 +120,6 @@ def checked_ids(source: str) -> list[str]:
             and isinstance(node.args[0], ast.Constant)
         ):
             found.append(node.args[0].value)
-        elif (
-            isinstance(func.value, ast.Attribute)
-            and func.value.attr == "check"
-            and isinstance(func.value.value, ast.Name)
-            and func.value.value.id == "dl"
-            and func.attr != "list"
-        ):
-            entry = REGISTRY.by_alias(func.attr)
-            if entry is not None:
-                found.append(entry.exercise_id)
     return found
 
 
