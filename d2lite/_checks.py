@@ -63,3 +63,16 @@ def check_tensor(name: str, value: Any, hint: str) -> torch.Tensor:
             f"{name} must be a torch.Tensor, got {type(value).__name__}; {hint}"
         )
     return value
+
+
+def check_pair(
+    name: str, value: Any, rule: str, hint: str = ""
+) -> tuple[float, float]:
+    """Return ``value`` as two floats, or raise ValueError naming ``name``."""
+    try:
+        first, second = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be {rule}, got {value!r}{hint}"
+        ) from None
+    return first, second

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from d2lite._checks import check_int
+from d2lite._checks import check_int, check_pair
 from d2lite.utils import atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -129,16 +129,9 @@ class Animator:
         ax.set(xlabel=xlabel or "", ylabel=ylabel or "")
         ax.set(xscale=xscale, yscale=yscale)
         for name, lim in (("xlim", xlim), ("ylim", ylim)):
-            if lim is None:
-                continue
-            try:
-                low, high = (float(v) for v in lim)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"{name} must be None or a pair of numbers like [1, 10], "
-                    f"got {lim!r}"
-                ) from None
-            ax.set(**{name: (low, high)})
+            if lim is not None:
+                rule = "None or a pair of numbers like [1, 10]"
+                ax.set(**{name: check_pair(name, lim, rule)})
         ax.grid(True)
         self._shell, self._handle = _kernel_shell(), None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from d2lite._checks import check_pair
 from d2lite.plot import check_style
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,15 +34,13 @@ def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
     """Use SVG in Jupyter and make ``figsize`` (inches) pyplot's default."""
     import matplotlib.pyplot as plt
 
-    try:
-        width, height = (float(v) for v in figsize)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"figsize must be a (width, height) pair of inches, got "
-            f"{figsize!r}; e.g. figsize=(3.5, 2.5)"
-        ) from None
+    rule, hint = (
+        "a (width, height) pair of inches",
+        "; e.g. figsize=(3.5, 2.5)",
+    )
+    size = check_pair("figsize", figsize, rule, hint)
     use_svg_display()
-    plt.rcParams["figure.figsize"] = (width, height)
+    plt.rcParams["figure.figsize"] = size
 
 
 def set_axes(
