@@ -66,13 +66,14 @@ def check_tensor(name: str, value: Any, hint: str) -> torch.Tensor:
 
 
 def check_pair(
-    name: str, value: Any, rule: str, hint: str = ""
+    name: str, value: Any, rule: str, hint: str | None = None
 ) -> tuple[float, float]:
     """Return ``value`` as two floats, or raise ValueError naming ``name``."""
     try:
         first, second = (float(v) for v in value)
     except (TypeError, ValueError):
+        fix = f"; {hint}" if hint else ""
         raise ValueError(
-            f"{name} must be {rule}, got {value!r}{hint}"
+            f"{name} must be {rule}, got {value!r}{fix}"
         ) from None
     return first, second

@@ -34,11 +34,8 @@ def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
     """Use SVG in Jupyter and make ``figsize`` (inches) pyplot's default."""
     import matplotlib.pyplot as plt
 
-    rule, hint = (
-        "a (width, height) pair of inches",
-        "; e.g. figsize=(3.5, 2.5)",
-    )
-    size = check_pair("figsize", figsize, rule, hint)
+    rule = "a (width, height) pair of inches"
+    size = check_pair("figsize", figsize, rule, "e.g. figsize=(3.5, 2.5)")
     use_svg_display()
     plt.rcParams["figure.figsize"] = size
 
