@@ -26,7 +26,7 @@ from d2lite.data import (
     split_train_valid,
 )
 from d2lite.exercises import check
-from d2lite.glue import glue
+from d2lite.glue import glue, says
 from d2lite.metrics import Accumulator, accuracy, evaluate_accuracy_gpu
 from d2lite.models import lenet, vgg, vgg_block
 from d2lite.plot import Animator, plot_history, show_images
@@ -71,6 +71,7 @@ __all__ = [
     "plot_history",
     "pool_output_size",
     "save_checkpoint",
+    "says",
     "set_seed",
     "shape_trace",
     "show_images",

@@ -1,25 +1,64 @@
-"""Glue a computed value into a notebook, for the book to paste elsewhere.
+"""The numbers a chapter's prose states, and the code that computes them.
 
-The book pastes the chapters' figures with MyST-NB's ``{glue:text}`` role,
-so every number it states comes from a notebook run.
+The prose holds its numbers as literals ("LeNet has 61,706 parameters"),
+so every edition (the book, the notebooks on Colab, the student edition,
+the translation) shows them. ``says`` checks a literal against the value
+the code computes; ``tests/test_prose_numbers.py`` checks that every
+number in the prose has such a check. ``glue`` remains for figures.
 """
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
-def glue(name: str, value: Any, *, display: bool = True) -> Any:
-    """Store ``value`` under ``name`` (``myst_nb.glue``) and return it.
 
-    A NumPy or torch scalar becomes the Python number it holds, which
-    ``{glue:text}`key:.1%``` can format. Without MyST-NB (Colab, a script)
-    the value is only shown, if ``display``.
+def says(literal: str, value: float, *, within: float | None = None) -> None:
+    """Check that the prose's ``literal`` states ``value``.
+
+    ``literal`` is the number as the prose writes it, with its unit or
+    words ("61,706", "4.2%", "about 0.81"); ``value`` is in the same unit
+    (pass ``100 * acc`` for a percentage). Without ``within`` the literal
+    must be ``value`` rounded to the literal's digits; with it, a measured
+    value may drift that far from the literal of the stored run.
+    """
+    numbers = _NUMBER.findall(literal)
+    if len(numbers) != 1:
+        raise ValueError(
+            f"literal must hold exactly one number as the prose writes it, "
+            f"such as '61,706' or 'about 0.81', got {literal!r}"
+        )
+    stated = Decimal(numbers[0].replace(",", ""))
+    value = float(getattr(value, "item", lambda: value)())
+    digits = max(0, -stated.as_tuple().exponent)
+    if within is None:
+        ok = abs(value - float(stated)) <= 0.5 * 10**-digits + 1e-9
+        drift = f"rounded to {digits} decimal(s)"
+    else:
+        ok = abs(value - float(stated)) <= within
+        drift = f"within {within}"
+    if not ok:
+        raise AssertionError(
+            f"the prose says {literal!r}, but the code computes {value!r}: "
+            f"they must agree {drift}. Change the prose to the new value "
+            f"(and this check's literal with it), or find what moved it."
+        )
+
+
+def glue(name: str, value: Any, *, display: bool = True) -> None:
+    """Store ``value`` under ``name`` for the book (``myst_nb.glue``).
+
+    Used for figures; numbers belong in the prose (see ``says``). Without
+    MyST-NB (Colab, a script) the value is only shown, if ``display``.
+    Returns nothing, so a hidden cell prints nothing into the page.
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(
             f"name must be a Python-identifier-like string such as "
-            f"'lenet_total_params', got {name!r}"
+            f"'lenet_feature_maps', got {name!r}"
         )
     if callable(getattr(value, "item", None)) and (
         tuple(getattr(value, "shape", (None,))) == ()
@@ -38,4 +77,3 @@ def glue(name: str, value: Any, *, display: bool = True) -> Any:
             print(f"{name}: {value!r}")
         else:
             ipy_display(value)
-    return value
