@@ -493,8 +493,8 @@ class Checker:
 
     def __call__(
         self, exercise_id: str, answer: Any, *, reveal: bool = False
-    ) -> bool:
-        """Check ``answer``; print a congratulation and return ``True``.
+    ) -> None:
+        """Check ``answer``; print one line of congratulation, return None.
 
         Raises CheckFailed (which case, what was received; the expected
         value only with ``reveal``), NotImplementedError (no answer yet:
@@ -514,7 +514,6 @@ class Checker:
             raise err.with_traceback(None) from err.__cause__
         many = f"all {count} cases pass" if count and count > 1 else ""
         print(f"{entry.exercise_id} ✓ {many or 'correct'}. Well done!")
-        return True
 
     def list(self) -> Any:
         """Return a ``pandas.DataFrame`` of every check: id, title, kind."""
