@@ -11,7 +11,8 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
           --nbval-cell-timeout 600
 
-.PHONY: book test test-package test-notebooks student benchmark setup clean
+.PHONY: book test test-package test-notebooks reader student nbgrader \
+        benchmark setup clean
 
 book: setup
 	tools/system_deps.sh data
@@ -30,12 +31,15 @@ test-package: setup
 test-notebooks: setup
 	$(VPY) -m pytest $(NBVAL) notebooks
 
-student: setup
-	$(VPY) tools/make_student.py --out _student --build
+# The editions (tools/editions.py): reader/ is committed; the others are not.
+reader: setup
+	$(VPY) tools/editions.py reader
 
-.PHONY: nbgrader
+student: setup
+	$(VPY) tools/editions.py student --out _student --build
+
 nbgrader: setup
-	$(VPY) tools/make_nbgrader.py --out _build/nbgrader --generate
+	$(VPY) tools/editions.py nbgrader --out _build/nbgrader
 
 benchmark: setup
 	tools/system_deps.sh data

@@ -40,7 +40,7 @@ from d2lite.shapes import (
 from d2lite.train import CallbackError, TrainState, train, train_ch6
 from d2lite.utils import Timer, set_seed, try_gpu
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "Accumulator",

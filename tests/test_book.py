@@ -19,6 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+import d2lite
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import book  # noqa: E402  (tools/book.py)
@@ -278,14 +280,40 @@ def test_mathjax_ships_with_the_book(built_book: Path) -> None:
     assert any(fonts.rglob("*.woff")), "MathJax's fonts are not shipped"
 
 
-def test_chapter_pages_have_a_colab_launch_button(built_book: Path) -> None:
-    base = book.colab_base_url()
-    for page in book.toc_pages():
-        if not page.startswith("notebooks/"):
-            continue
-        refs = _parse(built_book / f"{page}.html")
-        expected = f"{base}/{page}.ipynb"
-        assert expected in refs.links, (
-            f"{page}: no Colab launch link {expected}; Colab links there: "
-            f"{[u for u in refs.links if 'colab' in u]}"
-        )
+def launch_urls(page: str) -> dict[str, str]:
+    """The Colab and Binder links of a chapter: reader/ at the tag."""
+    owner, name, _ = book.repository()
+    tag = f"v{d2lite.__version__}"
+    path = f"reader/{page.split('/')[-1]}.ipynb"
+    return {
+        "colab": f"https://colab.research.google.com/github/{owner}/{name}"
+        f"/blob/{tag}/{path}",
+        "binder": f"https://mybinder.org/v2/gh/{owner}/{name}/{tag}"
+        f"?urlpath=tree/{path}",
+    }
+
+
+CHAPTERS = [p for p in book.toc_pages() if p.startswith("notebooks/")]
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_launch_buttons_open_the_reader_edition_at_the_tag(
+    built_book: Path, page: str
+) -> None:
+    links = _parse(built_book / f"{page}.html").links
+    launch = [u for u in links if "colab" in u or "mybinder" in u]
+    assert sorted(launch) == sorted(launch_urls(page).values()), launch
+    assert (ROOT / "reader" / f"{page.split('/')[-1]}.ipynb").is_file()
+
+
+def test_exercises_are_numbered_per_chapter(built_book: Path) -> None:
+    """Chapter n's exercises read "Exercise n.1", "n.2", ...; a reference
+    to one never reads "exercise Exercise"."""
+    for number, page in enumerate(CHAPTERS, 1):
+        html = (built_book / f"{page}.html").read_text(encoding="utf-8")
+        found = re.findall(r'caption-number">Exercise ([\d.]+) ', html)
+        expected = [f"{number}.{i}" for i in range(1, len(found) + 1)]
+        assert found and found == expected, (page, found)
+    for page in _pages(built_book):
+        text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+        assert not re.search(r"(?i)exercises? exercise", text), page.name

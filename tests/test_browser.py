@@ -28,7 +28,12 @@ from urllib.parse import quote, urlsplit
 
 import nbformat
 import pytest
-from test_book import ROOT, book, built_book  # noqa: F401  (fixture)
+from test_book import (  # noqa: F401  (built_book: the fixture)
+    ROOT,
+    book,
+    built_book,
+    launch_urls,
+)
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -306,7 +311,7 @@ def test_code_cells_and_outputs_visible(visits, name: str) -> None:
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_colab_launch_button(visits, name: str) -> None:
-    expected = f"{book.colab_base_url()}/{name}.ipynb"
+    expected = launch_urls(name)["colab"]
     assert visits[name].result["colab"] == [expected], (
         f"{name}: Colab launch links {visits[name].result['colab']}, "
         f"expected [{expected}]"

@@ -1,14 +1,13 @@
-"""The nbgrader round trip (tools/make_nbgrader.py, nbgrader 0.9).
+"""The nbgrader course (tools/editions.py nbgrader, nbgrader 0.9).
 
-Fast tests export fixture notebooks and the real course and look at the
-nbgrader metadata of every cell. The round trip exports the whole course
-into a temporary course folder, runs ``nbgrader generate_assignment`` on
-all four chapters (no solution, code or prose, reaches the student
-version), then ``nbgrader autograde`` on chapter 1 (the quick one: about
-7 s of execution per submission) for three submissions: the reference
-solutions, the untouched student copy and a copy with one wrong answer;
-and ``nbgrader generate_feedback`` for the wrong one, whose feedback must
-show the check's message.
+Fast tests export fixture notebooks and look at the nbgrader metadata of
+every cell. The round trip uses the course that the student edition's
+session fixture wrote (``nbgrader generate_assignment`` on all four
+chapters: no solution, code or prose, reaches the student version), then
+runs ``nbgrader autograde`` on chapter 1 (the quick one) for three
+submissions: the reference solutions, the untouched student copy and a
+copy with one wrong answer; and ``nbgrader generate_feedback`` for the
+wrong one, whose feedback must show the check's message.
 """
 
 from __future__ import annotations
@@ -16,28 +15,19 @@ from __future__ import annotations
 import copy
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+import editions  # tools/editions.py
 import nbformat
 import pytest
+from editions import EditionError
+from test_student_edition import leaked, make_notebook, student_edition
+
+import book  # tools/book.py
+from d2lite.exercises import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import make_nbgrader  # noqa: E402  (tools/make_nbgrader.py)
-from make_nbgrader import NbgraderExportError  # noqa: E402
-from test_student_edition import (  # noqa: E402
-    _taught_lines,
-    make_notebook,
-    prose_solution_lines,
-    solution_lines,
-)
-
-import book  # noqa: E402  (tools/book.py)
-from d2lite.exercises import REGISTRY  # noqa: E402
-
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-INSTRUCTORS = (ROOT / "book" / "instructors.md").read_text(encoding="utf-8")
 #: The chapter autograded end to end: the first of _toc.yml (the fastest).
 CHAPTER_1 = next(
     p.split("/")[1] for p in book.toc_pages() if p.startswith("notebooks/")
@@ -61,8 +51,13 @@ def by_grade_id(nb) -> dict:
 # ---------------------------------------------------------------------------
 
 
+def exercise_points() -> dict[str, int]:
+    """Points per exercise: its stars in book/instructors.md."""
+    return {k: v[1] for k, v in editions.load_book().exercises.items()}
+
+
 def test_points_are_the_stars_of_the_instructors_tables():
-    points = make_nbgrader.exercise_points(INSTRUCTORS)
+    points = exercise_points()
     assert points["conv-ex1"] == 1 and points["conv-ex2"] == 2
     assert set(REGISTRY.ids()) <= set(points), (
         "checked exercises without a row in book/instructors.md: "
@@ -102,16 +97,25 @@ FIXTURE = [
         "::::{solution} conv-ex6\n:class: dropdown\n\nPooling has "
         "no weights: it is a fixed function.\n::::",
     ),
-    ("markdown", "The end, value {glue:text}`x:.1f`."),
+    ("markdown", "The end, value 1.5."),
 ]
 POINTS = {"conv-ex1": 1, "conv-ex2": 2, "conv-ex6": 3}
 
 
+def export(nb, points=POINTS) -> nbformat.NotebookNode:
+    exercises = {k: ("1.1", points.get(k, 0)) for k in POINTS}
+    return editions.convert(
+        nb,
+        editions.Book("https://example.org/", exercises=exercises),
+        "notebooks/demo",
+        mode="nbgrader",
+        name="demo.ipynb",
+    )
+
+
 @pytest.fixture()
 def exported() -> nbformat.NotebookNode:
-    return make_nbgrader.nbgrader_notebook(
-        make_notebook(FIXTURE), POINTS, name="demo.ipynb"
-    )
+    return export(make_notebook(FIXTURE))
 
 
 def test_fixture_cells_get_their_roles(exported):
@@ -162,14 +166,14 @@ def test_top_level_solution_names_its_answer_before_the_region(exported):
 def test_instructor_notebook_is_not_modified():
     nb = make_notebook(FIXTURE)
     before = nbformat.writes(nb)
-    make_nbgrader.nbgrader_notebook(nb, POINTS, name="demo.ipynb")
+    export(nb)
     assert nbformat.writes(nb) == before
 
 
 @pytest.mark.parametrize(
     "cells, points, match",
     [
-        (FIXTURE, {"conv-ex1": 1, "conv-ex6": 1}, "conv-ex2 has no points"),
+        (FIXTURE, {"conv-ex1": 1, "conv-ex6": 1}, "conv-ex2 has no stars"),
         (
             [
                 FIXTURE[0],
@@ -197,25 +201,18 @@ def test_instructor_notebook_is_not_modified():
     ],
 )
 def test_malformed_notebooks_are_refused(cells, points, match):
-    with pytest.raises(
-        NbgraderExportError
-        if "brackets" in match or "points" in match or "one exercise" in match
-        else make_nbgrader.StudentEditionError,
-        match=match,
-    ):
-        make_nbgrader.nbgrader_notebook(
-            make_notebook(cells), points, name="demo.ipynb"
-        )
+    with pytest.raises(EditionError, match=match):
+        export(make_notebook(cells), points)
 
 
 def test_existing_folder_is_replaced_only_if_ours(tmp_path):
     other = tmp_path / "precious"
     other.mkdir()
     (other / "grades.csv").write_text("keep me")
-    with pytest.raises(NbgraderExportError, match="not written by"):
-        make_nbgrader.write_course(other)
-    with pytest.raises(NbgraderExportError, match="overwrite"):
-        make_nbgrader.write_course(ROOT / "notebooks" / "x")
+    with pytest.raises(EditionError, match="not written by"):
+        editions.write_course(other)
+    with pytest.raises(EditionError, match="overwrite"):
+        editions.write_course(ROOT / "notebooks" / "x")
 
 
 # ---------------------------------------------------------------------------
@@ -224,24 +221,9 @@ def test_existing_folder_is_replaced_only_if_ours(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Path:
-    """The exported course folder, with its release generated."""
-    out = tmp_path_factory.mktemp("nbgrader") / "course"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "tools" / "make_nbgrader.py"),
-            "--out",
-            str(out),
-            "--generate",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    assert f"student version in {out / 'release'}" in proc.stdout
-    return out
+def course() -> Path:
+    """The course folder of the student edition, its release generated."""
+    return student_edition() / "_nbgrader"
 
 
 def _source(course: Path, stem: str) -> nbformat.NotebookNode:
@@ -264,7 +246,7 @@ def test_every_chapter_is_an_assignment(course):
 
 
 def test_every_check_is_graded_and_every_solution_a_solution_cell(course):
-    points = make_nbgrader.exercise_points(INSTRUCTORS)
+    points = exercise_points()
     grade_ids = {}
     for path in NOTEBOOKS:
         grade_ids.update(by_grade_id(_source(course, path.stem)))
@@ -293,17 +275,8 @@ def test_release_has_no_solution(course, path):
     text = "\n".join(c.source for c in release.cells)
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "{solution"):
         assert marker not in text, marker
-    taught = _taught_lines(instructor)
-    lines = [
-        line
-        for cell in instructor.cells
-        if cell.cell_type == "code"
-        for line in solution_lines(cell.source)
-    ]
-    lines += prose_solution_lines(instructor)
-    shown = {line.strip() for line in text.splitlines()}
-    leaked = [line for line in lines if line in shown and line not in taught]
-    assert not leaked, f"{path.name}: solution lines in the release: {leaked}"
+    lines = leaked(instructor, text)
+    assert not lines, f"{path.name}: solution lines in the release: {lines}"
     answers = [
         c
         for c in release.cells
@@ -342,17 +315,7 @@ def _answered(course: Path, wrong: bool) -> nbformat.NotebookNode:
 
 
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [make_nbgrader.nbgrader_command(), *args],
-        cwd=course,
-        env=make_nbgrader.nbgrader_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    return proc
+    return editions.run([editions.tool("nbgrader"), *args], course)
 
 
 @pytest.fixture(scope="module")
@@ -393,9 +356,7 @@ def graded(course) -> dict:
 
 
 def _chapter_points() -> tuple[dict, dict]:
-    points = make_nbgrader.exercise_points(INSTRUCTORS)
-    nb = nbformat.read(ROOT / "notebooks" / f"{CHAPTER_1}.ipynb", as_version=4)
-    exported = make_nbgrader.nbgrader_notebook(nb, points, name=CHAPTER_1)
+    exported = _source(student_edition() / "_nbgrader", CHAPTER_1)
     checks = {
         gid: nbgrader_meta(c)["points"]
         for gid, c in by_grade_id(exported).items()
@@ -451,6 +412,6 @@ def test_feedback_shows_the_check_message(course, graded):
 def test_course_folder_can_be_rewritten(course, tmp_path):
     copy_dir = tmp_path / "again"
     shutil.copytree(course / "source", copy_dir / "source")
-    (copy_dir / make_nbgrader.MARKER).write_text("x")
-    make_nbgrader.write_course(copy_dir)
+    (copy_dir / ".d2lite-nbgrader-course").write_text("x")
+    editions.write_course(copy_dir)
     assert (copy_dir / "source" / CHAPTER_1).is_dir()

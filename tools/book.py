@@ -42,6 +42,8 @@ SOURCE_GLOBS = (
     "notebooks/*.ipynb",
     "tools/book.py",
     "tools/book_offline.py",
+    "tools/reader_buttons.py",
+    "d2lite/__init__.py",
 )
 #: The MathJax entry point that ``mathjax_path`` names, under ``_static``.
 MATHJAX_ENTRY = Path("_static") / "mathjax" / "tex-chtml.js"
@@ -97,20 +99,6 @@ def repository(config: dict | None = None) -> tuple[str, str, str]:
             f"https://github.com/OWNER/NAME, got {url!r}"
         )
     return parts[0], parts[1], str(config["repository"].get("branch", "main"))
-
-
-def colab_base_url(config: dict | None = None) -> str:
-    """Return the Colab URL prefix of the book's notebooks.
-
-    A notebook ``notebooks/x.ipynb`` opens at ``f"{prefix}/notebooks/x.ipynb"``,
-    e.g. ``https://colab.research.google.com/github/OWNER/NAME/blob/main``.
-    """
-    config = load_config() if config is None else config
-    owner, name, branch = repository(config)
-    colab = str(config["launch_buttons"]["colab_url"]).rstrip("/")
-    book_path = str(config["repository"].get("path_to_book") or "").strip("/")
-    base = f"{colab}/github/{owner}/{name}/blob/{branch}"
-    return f"{base}/{book_path}" if book_path else base
 
 
 def write_stored_config(

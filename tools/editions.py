@@ -1,0 +1,721 @@
+"""The course's editions, all generated from ``notebooks/*.ipynb``.
+
+    python tools/editions.py reader    # reader/*.ipynb, for Colab and Jupyter
+    python tools/editions.py nbgrader  # _build/nbgrader: course and release
+    python tools/editions.py student [--build]  # _student/: release + book
+
+One conversion (:func:`convert`) turns MyST into Markdown that Jupyter and
+Colab render: exercises become numbered headings with their stars, citations
+"(LeCun et al., 1998)" with the chapter's references at its end, references
+links to the book (``html.baseurl``), admonitions blockquotes. The reader
+edition keeps solutions in ``<details>`` (their code cells folded) and the
+stored outputs; the nbgrader course makes them nbgrader cells, and the
+student edition is what ``nbgrader generate_assignment`` writes. A MyST
+construct it does not know is an :class:`EditionError` naming the notebook,
+the cell and the fragment. A translation passes its own source and words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import codecs
+import copy
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+INSTRUCTORS = "book/instructors"
+WORDS = {
+    "exercise": "Exercise",
+    "solution": "Solution",
+    "references": "References",
+    "code": "Its code is the next cell.",
+}
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+NBGRADER_CONFIG = f"""\
+# The nbgrader course of d2lite, written by tools/editions.py.
+c = get_config()  # noqa: F821 (nbgrader provides it)
+c.CourseDirectory.course_id = "d2lite"
+c.Execute.timeout = 600
+c.ClearSolutions.code_stub = {{"python": {CODE_STUB!r}}}
+"""
+ADMONITIONS = "note tip hint important warning caution attention danger"
+ADMONITIONS = (*ADMONITIONS.split(), "error", "seealso", "admonition")
+_FENCE = re.compile(
+    r"^(?P<fence>:{3,}|`{3,})\{(?P<name>[^}]+)\}[ \t]*"
+    r"(?P<arg>.*)$",
+    re.M,
+)
+_ROLE = re.compile(
+    r"\{(?P<name>[a-z][\w:-]*)\}`(?P<body>[^`]*)`|(`+).+?\3", re.S
+)
+_TARGET = re.compile(r"^\((?P<label>[^)\s]+)\)=[ \t]*\n?", re.M)
+_BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION\b")
+_END = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION\b")
+_CHECK = re.compile(r"""^\s*dl\.check\(\s*["']([\w-]+)["']""", re.M)
+_STARS = re.compile(
+    r"^\|\s*\{ref\}`(?P<id>[\w-]+) <(?P=id)>`\s*\|"
+    r"[^|]*\|\s*(?P<stars>★+)\s*\|",
+    re.M,
+)
+PLACEHOLDERS = ("run the notebook to compute it",)
+
+
+class EditionError(ValueError):
+    """A source cannot be turned into an edition (and why)."""
+
+
+@dataclass
+class Book:
+    """What the conversion needs to know about the whole book."""
+
+    url: str  # the published book, ending in "/"
+    titles: dict[str, str] = field(default_factory=dict)  # doc -> title
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    exercises: dict[str, tuple[str, int]] = field(default_factory=dict)
+    bib: dict[str, dict] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=lambda: dict(WORDS))
+
+    def link(self, doc: str, anchor: str = "") -> str:
+        return f"{self.url}{doc}.html" + (f"#{anchor}" if anchor else "")
+
+
+def load_book(root: Path = ROOT, words: dict | None = None) -> Book:
+    """Index ``root``'s book: titles, labels, exercises, references."""
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    url = str((config.get("html") or {}).get("baseurl") or "")
+    book = Book(url.rstrip("/") + "/", words=words or dict(WORDS))
+    stars = {
+        m["id"]: len(m["stars"])
+        for m in _STARS.finditer(_text(root / f"{INSTRUCTORS}.md"))
+    }
+    chapter = 0
+    for doc, numbered in toc(root / "_toc.yml"):
+        chapter += numbered
+        path = next(root.glob(f"{doc}.*"))
+        cells = (
+            [
+                c.source
+                for c in nbformat.read(path, 4).cells
+                if c.cell_type == "markdown"
+            ]
+            if path.suffix == ".ipynb"
+            else [_text(path)]
+        )
+        text = "\n".join(cells)
+        title = re.search(r"^# (.+)$", text, re.M)
+        book.titles[doc] = title[1].strip() if title else doc
+        for m in re.finditer(r"^\(([^)\s]+)\)=\s*\n#+ (.+)$", text, re.M):
+            book.labels[m[1]] = (doc, m[2].strip())
+        labels = re.findall(r"^:::+\{exercise\}.*\n:label: *(\S+)", text, re.M)
+        for number, label in enumerate(labels, 1):
+            name = f"{book.words['exercise']} {chapter}.{number}"
+            book.labels[label] = (doc, name)
+            book.exercises[label] = (
+                f"{chapter}.{number}",
+                stars.get(label, 0),
+            )
+    book.bib = bibliography(root / "book" / "references.bib")
+    return book
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def toc(path: Path) -> list[tuple[str, bool]]:
+    """``(doc, numbered)`` of every page of a jb-book ``_toc.yml``."""
+    data = yaml.safe_load(path.read_text())
+    pages = [(data["root"], False)]
+    for part in data.get("parts") or [data]:
+        for entry in part.get("chapters", []):
+            doc = re.sub(r"\.(md|ipynb)$", "", entry["file"])
+            pages.append((doc, bool(part.get("numbered"))))
+    return pages
+
+
+def bibliography(path: Path) -> dict[str, dict]:
+    """``{key: {"cite": "LeCun et al.", "year":, "entry": text}}``."""
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+    from pybtex.database import parse_file
+
+    def plain(tex: str) -> str:
+        return re.sub(r"[{}]", "", codecs.decode(tex, "ulatex"))
+
+    found = {}
+    for key, e in parse_file(str(path)).entries.items():
+        people = e.persons["author"]
+        last = [plain(" ".join(p.last_names)) for p in people]
+        cite = last[0] + " et al." if len(last) > 2 else " and ".join(last)
+        authors = ", ".join(
+            f"{name}, " + " ".join(f"{n[0]}." for n in p.first_names + p.middle_names)
+            for name, p in zip(last, people)
+        )
+        f = {k.lower(): plain(v) for k, v in e.fields.items()}
+        venue = f.get("journal") or f.get("booktitle") or f.get("publisher")
+        entry = f"{authors} ({f['year']}). {f['title']}. *{venue}*."
+        found[key] = {"cite": cite, "year": f["year"], "entry": entry}
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Markdown: MyST to what Jupyter and Colab render
+# ---------------------------------------------------------------------------
+
+
+def convert_text(text: str, book: Book, doc: str, cited: list[str]) -> str:
+    """Return ``text`` with directives, roles and targets converted."""
+    text = _TARGET.sub("", text)
+    out, pos = [], 0
+    for m in _FENCE.finditer(text):
+        if m.start() < pos:
+            continue
+        close = re.compile(rf"^{re.escape(m['fence'])}[ \t]*$", re.M)
+        end = close.search(text, m.end())
+        if end is None:
+            raise EditionError(f"unclosed directive: {m[0]!r}")
+        body = text[m.end() : end.start()].strip("\n")
+        out += [
+            _roles(text[pos : m.start()], book, doc, cited),
+            _directive(m["name"], m["arg"].strip(), body, book, doc, cited),
+        ]
+        pos = end.end()
+    out.append(_roles(text[pos:], book, doc, cited))
+    return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip("\n")
+
+
+def _options(body: str) -> tuple[dict, str]:
+    opts, lines = {}, body.split("\n")
+    while lines and (m := re.match(r"^:([\w-]+):\s*(.*)$", lines[0])):
+        opts[m[1]] = m[2]
+        lines.pop(0)
+    return opts, "\n".join(lines).strip("\n")
+
+
+def _directive(name, arg, body, book, doc, cited) -> str:
+    opts, body = _options(body)
+    inner = convert_text(body, book, doc, cited)
+    if name == "exercise":
+        number, stars = book.exercises[opts["label"]]
+        title = f" ({_roles(arg, book, doc, cited)})" if arg else ""
+        head = f"### {book.words['exercise']} {number}{title}"
+        return f"{head} {'★' * stars}".rstrip() + f"\n\n{inner}\n"
+    if name in ADMONITIONS:
+        head = arg if name == "admonition" else name.capitalize()
+        quoted = "\n".join(f"> {line}".rstrip() for line in inner.split("\n"))
+        return f"> **{head}**\n>\n{quoted}\n"
+    if name == "math":
+        return f"$$\n{body}\n$$\n"
+    raise EditionError(f"unknown directive {{{name}}} {arg}".rstrip())
+
+
+def _roles(text: str, book: Book, doc: str, cited: list[str]) -> str:
+    def role(m: re.Match) -> str:
+        if not m["name"]:
+            return m[0]  # a code span
+        name, body = m["name"], m["body"]
+        explicit = re.match(r"^(.*?)\s*<([^>]+)>$", body, re.S)
+        text, target = explicit.groups() if explicit else (None, body)
+        if name.startswith("cite"):
+            keys = [k.strip() for k in body.split(",")]
+            unknown = [k for k in keys if k not in book.bib]
+            if unknown:
+                raise EditionError(f"unknown citation {unknown}: {m[0]}")
+            cited.extend(k for k in keys if k not in cited)
+            pairs = [(book.bib[k]["cite"], book.bib[k]["year"]) for k in keys]
+            if name == "cite:t":
+                return "; ".join(f"{a} ({y})" for a, y in pairs)
+            return "(" + "; ".join(f"{a}, {y}" for a, y in pairs) + ")"
+        if name == "doc":
+            path = os.path.normpath(os.path.join(os.path.dirname(doc), target))
+            path = re.sub(r"\.(md|ipynb)$", "", path)
+            if path not in book.titles:
+                raise EditionError(f"no page {path}: {m[0]}")
+            return f"[{text or book.titles[path]}]({book.link(path)})"
+        if name in ("ref", "numref") and target in book.labels:
+            page, title = book.labels[target]
+            if name == "numref" and text is not None:
+                number = book.exercises.get(target, ("",))[0]
+                title = text.replace("%s", number).replace("{number}", number)
+            elif text is not None:
+                title = text
+            return f"[{title}]({book.link(page, target)})"
+        if name == "math":
+            return f"${body}$"
+        raise EditionError(f"cannot convert {m[0]}")
+
+    return _ROLE.sub(role, text)
+
+
+def raw_myst(text: str) -> list[str]:
+    """The MyST fragments and placeholders left in a Markdown text."""
+    found = [m[0] for m in _ROLE.finditer(text) if m["name"]]
+    found += [m[0] for m in _FENCE.finditer(text)]
+    found += [m[0].strip() for m in _TARGET.finditer(text)]
+    return found + [p for p in PLACEHOLDERS if p in text]
+
+
+def check_plain(nb, name: str) -> list[str]:
+    """One line per MyST fragment or placeholder left in a notebook's
+    Markdown, naming ``name``, the cell and the fragment."""
+    return [
+        f"{name}, cell {i}: {frag!r}"
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown"
+        for frag in raw_myst(c.source)
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Notebooks
+# ---------------------------------------------------------------------------
+
+
+def _solution(cell) -> tuple[str, str] | None:
+    """``(kind, exercise id)`` when a markdown cell is a solution cell."""
+    m = _FENCE.match(cell.source.lstrip())
+    if cell.cell_type != "markdown" or not m:
+        return None
+    if m["name"] in ("solution", "solution-start", "solution-end"):
+        return m["name"], m["arg"].strip()
+    return None
+
+
+def _after_fence(source: str) -> str:
+    """The text after a leading directive block (its body for a solution)."""
+    m = _FENCE.match(source.lstrip())
+    rest = source.lstrip()[m.end() :]
+    end = re.search(rf"^{re.escape(m['fence'])}[ \t]*$", rest, re.M)
+    body, after = (
+        (rest[: end.start()], rest[end.end() :]) if end else (rest, "")
+    )
+    return (_options(body.strip("\n"))[1] + "\n\n" + after).strip()
+
+
+def convert(
+    nb, book: Book, doc: str, *, mode: str = "reader", name: str = ""
+) -> nbformat.NotebookNode:
+    """Return the ``mode`` edition ("reader" or "nbgrader") of a chapter.
+
+    Raises:
+        EditionError: A construct it cannot convert, or malformed solutions
+            (unpaired start/end or markers, solution code without markers),
+            naming ``name``, the cell and the fragment.
+    """
+    nb, cells, cited, current = copy.deepcopy(nb), [], [], None
+    name = name or doc
+    points = {k: v[1] for k, v in book.exercises.items()}
+    for index, cell in enumerate(nb.cells):
+        where = f"{name}, cell {index}"
+        try:
+            kind, ex = _solution(cell) or (None, None)
+            if kind and not cell.source.lstrip().startswith(("`", ":")):
+                raise EditionError("a solution must start its cell")
+            if kind == "solution-end":
+                if current is None:
+                    raise EditionError("a solution-end without its start")
+                current = None
+                continue
+            if current is not None and cell.cell_type == "markdown":
+                if kind:
+                    raise EditionError(f"a solution inside that of {current}")
+                cell.source = convert_text(cell.source, book, doc, cited)
+                if mode == "reader":
+                    cells.append(cell)
+                continue
+            if kind == "solution-start":
+                if not ex:
+                    raise EditionError("the solution-start names no exercise")
+                current = ex
+                if mode == "reader":
+                    text = convert_text(
+                        _after_fence(cell.source), book, doc, cited
+                    )
+                    cell.source = _details(
+                        f"{text}\n\n{book.words['code']}", book
+                    )
+                    cells.append(cell)
+                continue
+            if kind == "solution":
+                cell.source = convert_text(
+                    _after_fence(cell.source), book, doc, cited
+                )
+                if mode == "reader":
+                    cell.source = _details(cell.source, book)
+                else:
+                    _meta(cell, f"{ex}-answer", True, _points(points, ex))
+                cells.append(cell)
+                continue
+            if cell.cell_type == "markdown":
+                cell.source = convert_text(cell.source, book, doc, cited)
+            elif cell.cell_type == "code":
+                _code(cell, current, mode, points)
+            if "nbgrader" not in cell.metadata and mode == "nbgrader":
+                _meta(cell, f"{Path(name).stem}-cell-{index:03d}")
+            cells.append(cell)
+        except (EditionError, KeyError) as err:
+            raise EditionError(f"{where}: {err}") from None
+    if current is not None:
+        raise EditionError(
+            f"{name}: the solution of {current} has no solution-end cell"
+        )
+    if cited:
+        refs = [
+            f"- {book.bib[k]['entry']}"
+            for k in sorted(cited, key=lambda k: book.bib[k]["cite"])
+        ]
+        cells.append(
+            nbformat.v4.new_markdown_cell(
+                f"## {book.words['references']}\n\n" + "\n".join(refs),
+                id="references",
+            )
+        )
+        if mode == "nbgrader":
+            _meta(cells[-1], f"{Path(name).stem}-references")
+    nb.cells = cells
+    return nb
+
+
+def _details(text: str, book: Book) -> str:
+    summary = f"<summary>{book.words['solution']}</summary>"
+    return f"<details>{summary}\n\n{text}\n\n</details>"
+
+
+def _points(points: dict, ex: str) -> int:
+    if not points.get(ex):
+        raise EditionError(
+            f"exercise {ex} has no stars in the tables of "
+            f"{INSTRUCTORS}.md (one point a star)"
+        )
+    return points[ex]
+
+
+def _meta(cell, grade_id: str, solution=False, points=None) -> None:
+    """nbgrader's cell metadata (schema 3); ``points`` makes it graded."""
+    cell.metadata["nbgrader"] = {
+        "grade": points is not None,
+        "grade_id": grade_id,
+        "locked": not solution,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+        **({"points": points} if points is not None else {}),
+    }
+
+
+def _code(cell, current: str | None, mode: str, points: dict) -> None:
+    """A code cell of the ``mode`` edition (in place)."""
+    marked = any(
+        _BEGIN.match(x) or _END.match(x) for x in cell.source.split("\n")
+    )
+    if marked and current is None:
+        raise EditionError("SOLUTION markers outside a solution")
+    if current is not None and not marked:
+        raise EditionError(
+            f"a code cell in the solution of {current} "
+            "without BEGIN/END SOLUTION markers"
+        )
+    tags = cell.metadata.get("tags", [])
+    if mode == "reader":
+        cell.source = "\n".join(
+            x
+            for x in cell.source.split("\n")
+            if not (_BEGIN.match(x) or _END.match(x))
+        )
+        if current or {"hide-input", "remove-input", "remove-cell"} & {*tags}:
+            cell.metadata["jupyter"] = {"source_hidden": True}
+            cell.metadata["cellView"] = "form"  # Colab folds it
+        return
+    cell.outputs, cell.execution_count = [], None
+    cell.metadata.pop("execution", None)
+    if current is not None:
+        cell.source = prepare_solution(cell.source, current)
+        _meta(cell, current, True)
+    elif checks := _CHECK.findall(cell.source):
+        if len(checks) != 1:
+            raise EditionError(
+                f"a check cell must check one exercise, "
+                f"this one checks {checks}"
+            )
+        lines = cell.source.rstrip().split("\n")
+        if "#" not in lines[-1] and not lines[-1].endswith(";"):
+            lines[-1] += ";"  # a displayed value is partial credit
+        cell.source = "\n".join(lines)
+        _meta(cell, f"{checks[0]}-check", False, _points(points, checks[0]))
+
+
+def prepare_solution(source: str, ex: str) -> str:
+    """Check a solution's markers; put ``name = ...`` before a top-level
+    region, so that the student's check says "no answer yet"."""
+    lines, out, index = source.split("\n"), [], 0
+    while index < len(lines):
+        if _END.match(lines[index]):
+            raise EditionError(
+                f"line {index + 1}: END SOLUTION without BEGIN SOLUTION"
+            )
+        begin = _BEGIN.match(lines[index])
+        if not begin:
+            out.append(lines[index])
+            index += 1
+            continue
+        rest = [_END.match(x) or _BEGIN.match(x) for x in lines[index + 1 :]]
+        end = index + 1 + next((i for i, m in enumerate(rest) if m), len(rest))
+        if end == len(lines) or _BEGIN.match(lines[end]):
+            raise EditionError(
+                f"line {index + 1}: BEGIN SOLUTION has no "
+                "END SOLUTION (regions do not nest)"
+            )
+        if _open_brackets("\n".join(out)):
+            raise EditionError(
+                f"the solution of {ex} sits inside brackets, "
+                "where nbgrader's stub cannot go"
+            )
+        if not begin["indent"]:
+            out += [f"{n} = ..." for n in _bound(lines[index + 1 : end])]
+        out += lines[index : end + 1]
+        index = end + 1
+    return "\n".join(out)
+
+
+def _open_brackets(code: str) -> bool:
+    depth = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type == tokenize.OP and tok.string in "([{)]}":
+                depth += 1 if tok.string in "([{" else -1
+    except (tokenize.TokenError, SyntaxError):
+        pass  # the code stops inside an open statement: depth is known
+    return depth > 0
+
+
+def _bound(body: list[str]) -> list[str]:
+    """The names a top-level solution assigns (not functions or imports)."""
+    try:
+        tree = ast.parse("\n".join(body))
+    except SyntaxError:
+        return []
+    assigns = (ast.Assign, ast.AnnAssign, ast.AugAssign)
+    names = [
+        e.id
+        for node in tree.body
+        if isinstance(node, assigns)
+        for t in getattr(node, "targets", [getattr(node, "target", None)])
+        for e in getattr(t, "elts", [t])
+        if isinstance(e, ast.Name)
+    ]
+    return list(dict.fromkeys(names))
+
+
+# ---------------------------------------------------------------------------
+# The editions on disk
+# ---------------------------------------------------------------------------
+
+
+def write_reader(
+    out: Path | None = None,
+    *,
+    root: Path = ROOT,
+    source: Path | None = None,
+    book: Book | None = None,
+) -> list[Path]:
+    """Write the reader edition (``source`` -> ``out``); return its files.
+
+    A translated edition passes its own ``source`` folder, ``out`` (e.g.
+    ``reader/zh``) and ``book`` (its base URL and ``words``).
+    """
+    book = book or load_book(root)
+    out = out or root / "reader"
+    done = {}
+    for path in sorted((source or root / "notebooks").glob("*.ipynb")):
+        doc = f"notebooks/{path.stem}"
+        done[out / path.name] = convert(
+            nbformat.read(path, 4), book, doc, name=path.name
+        )  # all, then write
+    out.mkdir(parents=True, exist_ok=True)
+    for target, nb in done.items():
+        nbformat.write(nb, target)
+    return list(done)
+
+
+def _fresh(out: Path, root: Path, marker: str) -> None:
+    """Replace ``out`` if a former run wrote it (``marker``), else refuse."""
+    out, root = out.resolve(), root.resolve()
+    if (
+        out == root
+        or root.is_relative_to(out)
+        or any(out.is_relative_to(root / s) for s in ("book", "notebooks"))
+    ):
+        raise EditionError(f"out={out} would overwrite the course's sources")
+    if out.exists() and any(out.iterdir()):
+        if not (out / marker).is_file():
+            raise EditionError(
+                f"out={out} was not written by editions.py "
+                f"(no {marker}); choose a new folder"
+            )
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / marker).write_text("written by tools/editions.py\n")
+
+
+def write_course(out: Path, *, root: Path = ROOT) -> list[str]:
+    """Write the nbgrader course's ``source/``; return the assignments."""
+    book = load_book(root)
+    sources = {
+        p.stem: convert(
+            nbformat.read(p, 4),
+            book,
+            f"notebooks/{p.stem}",
+            mode="nbgrader",
+            name=p.name,
+        )
+        for p in sorted((root / "notebooks").glob("*.ipynb"))
+    }
+    _fresh(out, root, ".d2lite-nbgrader-course")
+    (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
+    for stem, nb in sources.items():
+        (out / "source" / stem).mkdir(parents=True)
+        nbformat.write(nb, out / "source" / stem / f"{stem}.ipynb")
+    return list(sources)
+
+
+def tool(name: str) -> str:
+    """An executable next to this Python (nbgrader, jupyter-book)."""
+    exe = Path(sys.executable).parent / name
+    return str(exe) if exe.exists() else name
+
+
+def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``cmd`` with this Python's bin first on PATH (nbgrader runs
+    alembic from it); raise with its output when it fails."""
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}"
+        f"{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    if proc.returncode:
+        raise EditionError(
+            f"{' '.join(cmd)} failed:\n" + (proc.stdout + proc.stderr)[-4000:]
+        )
+    return proc
+
+
+def generate(out: Path, root: Path = ROOT) -> Path:
+    """Write the course and its release (the student notebooks)."""
+    write_course(out, root=root)
+    run(
+        [tool("nbgrader"), "generate_assignment", "*", "--create", "--force"],
+        out,
+    )
+    return out / "release"
+
+
+STUDENT_NOTE = """
+:::{admonition} Student edition
+:class: important
+The exercises come without their solutions: a cell to complete (it raises
+`NotImplementedError` or holds `...` until you answer) and a check cell
+after it (`dl.check`). The notebooks have no outputs: run them from the top.
+:::
+"""
+
+
+def write_student(out: Path, root: Path = ROOT) -> Path:
+    """Write the student edition: release notebooks and the book around."""
+    out = Path(out).resolve()
+    _fresh(out, root, ".d2lite-student-edition")
+    release = generate(out / "_nbgrader", root)
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    config["title"] += " (student edition)"
+    config["execute"]["execute_notebooks"] = "off"
+    config["repository"]["branch"] = "student"
+    config["exclude_patterns"] += ["_nbgrader"]
+    (out / "_config.yml").write_text(
+        yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+    )
+    # Left out: the instructors' page, and pages that paste the stored
+    # outputs (glue), which student notebooks do not have.
+    gone = [
+        p.stem
+        for p in (root / "book").glob("*.md")
+        if p.stem == "instructors" or "{glue" in p.read_text()
+    ]
+    names = "|".join(gone)
+    text = (root / "_toc.yml").read_text()
+    (out / "_toc.yml").write_text(
+        re.sub(rf"\n\s*- file: book/({names})\b.*", "", text)
+    )
+    shutil.copytree(
+        root / "book",
+        out / "book",
+        ignore=lambda d, files: [f for f in files if Path(f).stem in gone],
+    )
+    for page in (out / "book").glob("*.md"):
+        text = re.sub(
+            rf"^( *)[*-] .*`[./]*(book/)?({names})`.*\n(\1 .*\n)*",
+            "",
+            page.read_text(),
+            flags=re.M,
+        )
+        if page.name == "intro.md":
+            text = re.sub(
+                r"^(# .*)$", r"\1\n" + STUDENT_NOTE, text, count=1, flags=re.M
+            )
+        page.write_text(text)
+    (out / "notebooks").mkdir()
+    for nb in release.glob("*/*.ipynb"):
+        shutil.copy2(nb, out / "notebooks" / nb.name)
+    for name, folder in config["sphinx"].get("local_extensions", {}).items():
+        (out / folder).mkdir(exist_ok=True)
+        shutil.copy2(root / folder / f"{name}.py", out / folder)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and write the edition asked for."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("edition", choices=["reader", "nbgrader", "student"])
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--root", type=Path, default=ROOT)
+    parser.add_argument("--source", type=Path, help="translated notebooks")
+    parser.add_argument("--build", action="store_true", help="student book")
+    args = parser.parse_args(argv)
+    write = {
+        "reader": lambda o: write_reader(
+            o, root=args.root, source=args.source
+        ),
+        "nbgrader": lambda o: generate(
+            o or ROOT / "_build/nbgrader", args.root
+        ),
+        "student": lambda o: write_student(o or ROOT / "_student", args.root),
+    }[args.edition]
+    try:
+        print(f"editions: wrote {write(args.out)}")
+    except EditionError as err:
+        print(f"editions: {err}", file=sys.stderr)
+        return 2
+    if not (args.build and args.edition == "student"):
+        return 0
+    from book import jupyter_book_command  # tools/book.py
+
+    cmd = jupyter_book_command(
+        stored=False, root=args.out or ROOT / "_student"
+    )
+    return subprocess.run(cmd, check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
