@@ -254,3 +254,15 @@ def test_launch_urls_point_at_the_reader_edition_at_the_tag():
     import d2lite
 
     assert reader_buttons.release_tag(ROOT) == f"v{d2lite.__version__}"
+
+
+def test_stars_in_a_title_must_match_the_instructors_table(course):
+    path = course / "notebooks" / "01_demo.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[4].source = nb.cells[4].source.replace("Square", "Square ★")
+    nbformat.write(nb, path)
+    assert editions.write_reader(root=course)  # the same stars: fine
+    nb.cells[4].source = nb.cells[4].source.replace("★", "★★★")
+    nbformat.write(nb, path)
+    with pytest.raises(EditionError, match="cell 4: demo-ex1 shows ★★★, its row in book/instructors.md ★"):
+        editions.write_reader(root=course)

@@ -196,7 +196,7 @@ def test_instructor_notebook_is_not_modified():
         (
             [("markdown", "```{solution-start} conv-ex1\n```")],
             POINTS,
-            "has no solution-end",
+            "has no end",
         ),
     ],
 )

@@ -50,14 +50,7 @@ MATHJAX_ENTRY = Path("_static") / "mathjax" / "tex-chtml.js"
 
 
 def toc_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
-    """Return the document names of ``_toc.yml`` in book order.
-
-    Args:
-        toc_path: A ``jb-book`` table of contents.
-
-    Returns:
-        Names without suffix, e.g. ``["book/intro", "book/setup", ...]``.
-    """
+    """Return the document names of ``_toc.yml`` in book order."""
     toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
     pages = [toc["root"]]
 
@@ -84,11 +77,7 @@ def load_config(path: Path = ROOT / "_config.yml") -> dict:
 
 
 def repository(config: dict | None = None) -> tuple[str, str, str]:
-    """Return ``(owner, name, branch)`` of ``_config.yml``'s repository.
-
-    Raises:
-        ValueError: If ``repository.url`` is not ``https://github.com/O/N``.
-    """
+    """Return ``(owner, name, branch)`` of ``_config.yml``'s repository."""
     config = load_config() if config is None else config
     url = str(config["repository"]["url"]).rstrip("/")
     prefix = "https://github.com/"
@@ -104,15 +93,7 @@ def repository(config: dict | None = None) -> tuple[str, str, str]:
 def write_stored_config(
     *, source: Path = ROOT / "_config.yml", target: Path = STORED_CONFIG
 ) -> Path:
-    """Write ``_config.yml`` with notebook execution switched off.
-
-    Args:
-        source: The book's configuration.
-        target: Where the derived configuration goes.
-
-    Returns:
-        ``target``.
-    """
+    """Write ``source`` with notebook execution off to ``target``."""
     config = load_config(source)
     config.setdefault("execute", {})["execute_notebooks"] = "off"
     # local_extensions paths are relative to the configuration file.
@@ -131,12 +112,7 @@ def write_stored_config(
 
 
 def jupyter_book_command(*, stored: bool, root: Path = ROOT) -> list[str]:
-    """Return the strict ``jupyter-book build`` command line for ``root``.
-
-    ``stored`` adds the derived configuration that does not execute the
-    notebooks (for the course's own book); the student edition's
-    configuration already says so.
-    """
+    """Return the strict ``jupyter-book build`` command line for ``root``."""
     exe = Path(sys.executable).parent / "jupyter-book"
     cmd = [
         str(exe) if exe.exists() else "jupyter-book",
@@ -153,11 +129,7 @@ def jupyter_book_command(*, stored: bool, root: Path = ROOT) -> list[str]:
 
 
 def check_output(*, html_dir: Path = HTML_DIR) -> list[str]:
-    """Return the problems of a finished build (empty when it is sound).
-
-    Args:
-        html_dir: The HTML output folder.
-    """
+    """Return the problems of a finished build (empty when it is sound)."""
     problems = []
     for page in toc_pages():
         if not (html_dir / f"{page}.html").is_file():
@@ -188,11 +160,7 @@ def sources_digest(*, stored: bool) -> str:
 
 
 def is_fresh(*, stored: bool) -> bool:
-    """Whether ``_build/html`` is a successful build of the current sources.
-
-    Only :func:`build` writes the stamp, after a build that passed every
-    check, so a fresh stamp means that building again would change nothing.
-    """
+    """Whether ``_build/html`` is a successful build of the current sources."""
     return (
         STAMP.is_file()
         and not check_output()
@@ -202,16 +170,7 @@ def is_fresh(*, stored: bool) -> bool:
 
 
 def build(*, stored: bool, reuse: bool = False) -> int:
-    """Build the book; return the exit status (0 when all is well).
-
-    Builds run one at a time (a lock file in ``_build``), so two test
-    sessions never write the same output folder at once.
-
-    Args:
-        stored: Use the notebooks' stored outputs instead of executing them.
-        reuse: Keep ``_build/html`` when :func:`is_fresh` says it already
-            is a successful build of the current sources in this mode.
-    """
+    """Build the book; return the exit status (0 when all is well)."""
     LOCK.parent.mkdir(parents=True, exist_ok=True)
     with open(LOCK, "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -260,27 +219,11 @@ def _build_locked(*, stored: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    build_cmd = commands.add_parser("build", help="build the HTML book")
-    mode = build_cmd.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--execute",
-        dest="stored",
-        action="store_false",
-        help="execute every notebook (default)",
-    )
-    mode.add_argument(
-        "--stored",
-        dest="stored",
-        action="store_true",
-        help="use the outputs stored in the notebooks",
-    )
-    build_cmd.add_argument(
-        "--reuse",
-        action="store_true",
-        help="skip the build when _build/html is a "
-        "successful build of the current sources",
-    )
+    parser.add_argument("command", choices=["build"])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--execute", dest="stored", action="store_false")
+    mode.add_argument("--stored", dest="stored", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="skip when fresh")
     args = parser.parse_args(argv)
     return build(stored=args.stored, reuse=args.reuse)
 

@@ -96,42 +96,30 @@ def load_book(root: Path = ROOT, words: dict | None = None) -> Book:
     config = yaml.safe_load((root / "_config.yml").read_text())
     url = str((config.get("html") or {}).get("baseurl") or "")
     book = Book(url.rstrip("/") + "/", words=words or dict(WORDS))
-    stars = {
-        m["id"]: len(m["stars"])
-        for m in _STARS.finditer(_text(root / f"{INSTRUCTORS}.md"))
-    }
+    page = root / f"{INSTRUCTORS}.md"
+    text = page.read_text() if page.is_file() else ""
+    stars = {m["id"]: len(m["stars"]) for m in _STARS.finditer(text)}
     chapter = 0
     for doc, numbered in toc(root / "_toc.yml"):
         chapter += numbered
         path = next(root.glob(f"{doc}.*"))
-        cells = (
-            [
-                c.source
-                for c in nbformat.read(path, 4).cells
-                if c.cell_type == "markdown"
-            ]
-            if path.suffix == ".ipynb"
-            else [_text(path)]
-        )
-        text = "\n".join(cells)
+        text = path.read_text()
+        if path.suffix == ".ipynb":
+            cells = nbformat.reads(text, 4).cells
+            text = "\n".join(c.source for c in cells if c.cell_type != "code")
         title = re.search(r"^# (.+)$", text, re.M)
         book.titles[doc] = title[1].strip() if title else doc
         for m in re.finditer(r"^\(([^)\s]+)\)=\s*\n#+ (.+)$", text, re.M):
             book.labels[m[1]] = (doc, m[2].strip())
         labels = re.findall(r"^:::+\{exercise\}.*\n:label: *(\S+)", text, re.M)
-        for number, label in enumerate(labels, 1):
-            name = f"{book.words['exercise']} {chapter}.{number}"
-            book.labels[label] = (doc, name)
-            book.exercises[label] = (
-                f"{chapter}.{number}",
-                stars.get(label, 0),
+        for n, label in enumerate(labels, 1):
+            book.labels[label] = (
+                doc,
+                f"{book.words['exercise']} {chapter}.{n}",
             )
+            book.exercises[label] = (f"{chapter}.{n}", stars.get(label, 0))
     book.bib = bibliography(root / "book" / "references.bib")
     return book
-
-
-def _text(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def toc(path: Path) -> list[tuple[str, bool]]:
@@ -159,7 +147,8 @@ def bibliography(path: Path) -> dict[str, dict]:
         last = [plain(" ".join(p.last_names)) for p in people]
         cite = last[0] + " et al." if len(last) > 2 else " and ".join(last)
         authors = ", ".join(
-            f"{name}, " + " ".join(f"{n[0]}." for n in p.first_names + p.middle_names)
+            f"{name}, "
+            + " ".join(f"{n[0]}." for n in p.first_names + p.middle_names)
             for name, p in zip(last, people)
         )
         f = {k.lower(): plain(v) for k, v in e.fields.items()}
@@ -208,6 +197,12 @@ def _directive(name, arg, body, book, doc, cited) -> str:
     inner = convert_text(body, book, doc, cited)
     if name == "exercise":
         number, stars = book.exercises[opts["label"]]
+        arg, shown = re.fullmatch(r"(.*?)\s*(★*)", arg).groups()
+        if shown and len(shown) != stars:
+            raise EditionError(
+                f"{opts['label']} shows {shown}, its row in "
+                f"{INSTRUCTORS}.md {'★' * stars or 'is missing'}"
+            )
         title = f" ({_roles(arg, book, doc, cited)})" if arg else ""
         head = f"### {book.words['exercise']} {number}{title}"
         return f"{head} {'★' * stars}".rstrip() + f"\n\n{inner}\n"
@@ -306,82 +301,53 @@ def _after_fence(source: str) -> str:
 def convert(
     nb, book: Book, doc: str, *, mode: str = "reader", name: str = ""
 ) -> nbformat.NotebookNode:
-    """Return the ``mode`` edition ("reader" or "nbgrader") of a chapter.
-
-    Raises:
-        EditionError: A construct it cannot convert, or malformed solutions
-            (unpaired start/end or markers, solution code without markers),
-            naming ``name``, the cell and the fragment.
-    """
+    """The ``mode`` ("reader" or "nbgrader") edition of a chapter; an
+    :class:`EditionError` names the cell of a malformed or unknown part."""
     nb, cells, cited, current = copy.deepcopy(nb), [], [], None
-    name = name or doc
-    points = {k: v[1] for k, v in book.exercises.items()}
+    name, reader = name or doc, mode == "reader"
+
+    def md(text: str) -> str:
+        return convert_text(text, book, doc, cited)
+
     for index, cell in enumerate(nb.cells):
-        where = f"{name}, cell {index}"
         try:
             kind, ex = _solution(cell) or (None, None)
-            if kind and not cell.source.lstrip().startswith(("`", ":")):
-                raise EditionError("a solution must start its cell")
+            keep = True
+            if current and kind in ("solution", "solution-start"):
+                raise EditionError(f"a solution inside that of {current}")
             if kind == "solution-end":
                 if current is None:
                     raise EditionError("a solution-end without its start")
-                current = None
-                continue
-            if current is not None and cell.cell_type == "markdown":
-                if kind:
-                    raise EditionError(f"a solution inside that of {current}")
-                cell.source = convert_text(cell.source, book, doc, cited)
-                if mode == "reader":
-                    cells.append(cell)
-                continue
-            if kind == "solution-start":
+                current, keep = None, False
+            elif kind == "solution-start":
                 if not ex:
                     raise EditionError("the solution-start names no exercise")
-                current = ex
-                if mode == "reader":
-                    text = convert_text(
-                        _after_fence(cell.source), book, doc, cited
-                    )
-                    cell.source = _details(
-                        f"{text}\n\n{book.words['code']}", book
-                    )
-                    cells.append(cell)
-                continue
-            if kind == "solution":
-                cell.source = convert_text(
-                    _after_fence(cell.source), book, doc, cited
-                )
-                if mode == "reader":
+                current, keep = ex, reader
+                text = md(_after_fence(cell.source))
+                cell.source = _details(f"{text}\n\n{book.words['code']}", book)
+            elif kind == "solution":
+                cell.source = md(_after_fence(cell.source))
+                if reader:
                     cell.source = _details(cell.source, book)
                 else:
-                    _meta(cell, f"{ex}-answer", True, _points(points, ex))
-                cells.append(cell)
-                continue
-            if cell.cell_type == "markdown":
-                cell.source = convert_text(cell.source, book, doc, cited)
+                    _meta(cell, f"{ex}-answer", True, _points(book, ex))
+            elif cell.cell_type == "markdown":
+                cell.source, keep = md(cell.source), reader or not current
             elif cell.cell_type == "code":
-                _code(cell, current, mode, points)
-            if "nbgrader" not in cell.metadata and mode == "nbgrader":
-                _meta(cell, f"{Path(name).stem}-cell-{index:03d}")
-            cells.append(cell)
+                _code(cell, current, mode, book)
         except (EditionError, KeyError) as err:
-            raise EditionError(f"{where}: {err}") from None
+            raise EditionError(f"{name}, cell {index}: {err}") from None
+        if keep and not reader and "nbgrader" not in cell.metadata:
+            _meta(cell, f"{Path(name).stem}-cell-{index:03d}")
+        cells += [cell] if keep else []
     if current is not None:
-        raise EditionError(
-            f"{name}: the solution of {current} has no solution-end cell"
-        )
+        raise EditionError(f"{name}: the solution of {current} has no end")
     if cited:
-        refs = [
-            f"- {book.bib[k]['entry']}"
-            for k in sorted(cited, key=lambda k: book.bib[k]["cite"])
-        ]
-        cells.append(
-            nbformat.v4.new_markdown_cell(
-                f"## {book.words['references']}\n\n" + "\n".join(refs),
-                id="references",
-            )
-        )
-        if mode == "nbgrader":
+        cited.sort(key=lambda k: book.bib[k]["cite"])
+        refs = "\n".join(f"- {book.bib[k]['entry']}" for k in cited)
+        head = f"## {book.words['references']}\n\n"
+        cells.append(nbformat.v4.new_markdown_cell(head + refs, id="refs"))
+        if not reader:
             _meta(cells[-1], f"{Path(name).stem}-references")
     nb.cells = cells
     return nb
@@ -392,13 +358,10 @@ def _details(text: str, book: Book) -> str:
     return f"<details>{summary}\n\n{text}\n\n</details>"
 
 
-def _points(points: dict, ex: str) -> int:
-    if not points.get(ex):
-        raise EditionError(
-            f"exercise {ex} has no stars in the tables of "
-            f"{INSTRUCTORS}.md (one point a star)"
-        )
-    return points[ex]
+def _points(book: Book, ex: str) -> int:
+    if not book.exercises.get(ex, (0, 0))[1]:
+        raise EditionError(f"exercise {ex} has no stars in {INSTRUCTORS}.md")
+    return book.exercises[ex][1]
 
 
 def _meta(cell, grade_id: str, solution=False, points=None) -> None:
@@ -414,7 +377,7 @@ def _meta(cell, grade_id: str, solution=False, points=None) -> None:
     }
 
 
-def _code(cell, current: str | None, mode: str, points: dict) -> None:
+def _code(cell, current: str | None, mode: str, book: Book) -> None:
     """A code cell of the ``mode`` edition (in place)."""
     marked = any(
         _BEGIN.match(x) or _END.match(x) for x in cell.source.split("\n")
@@ -452,7 +415,7 @@ def _code(cell, current: str | None, mode: str, points: dict) -> None:
         if "#" not in lines[-1] and not lines[-1].endswith(";"):
             lines[-1] += ";"  # a displayed value is partial credit
         cell.source = "\n".join(lines)
-        _meta(cell, f"{checks[0]}-check", False, _points(points, checks[0]))
+        _meta(cell, f"{checks[0]}-check", False, _points(book, checks[0]))
 
 
 def prepare_solution(source: str, ex: str) -> str:
@@ -530,10 +493,8 @@ def write_reader(
     book: Book | None = None,
 ) -> list[Path]:
     """Write the reader edition (``source`` -> ``out``); return its files.
-
-    A translated edition passes its own ``source`` folder, ``out`` (e.g.
-    ``reader/zh``) and ``book`` (its base URL and ``words``).
-    """
+    A translation passes its folders (``reader/zh``) and ``book`` (its base
+    URL and ``words``)."""
     book = book or load_book(root)
     out = out or root / "reader"
     done = {}
@@ -596,8 +557,7 @@ def tool(name: str) -> str:
 
 
 def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """Run ``cmd`` with this Python's bin first on PATH (nbgrader runs
-    alembic from it); raise with its output when it fails."""
+    """Run ``cmd`` with this Python's bin on PATH (nbgrader's alembic)."""
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}"
@@ -624,11 +584,9 @@ def generate(out: Path, root: Path = ROOT) -> Path:
 
 
 STUDENT_NOTE = """
-:::{admonition} Student edition
-:class: important
-The exercises come without their solutions: a cell to complete (it raises
-`NotImplementedError` or holds `...` until you answer) and a check cell
-after it (`dl.check`). The notebooks have no outputs: run them from the top.
+:::{important} This is the student edition: no solutions, no outputs.
+Run each notebook from the top; answer where a cell raises
+`NotImplementedError`; the `dl.check` cell after it checks your answer.
 :::
 """
 

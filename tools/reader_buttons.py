@@ -1,14 +1,10 @@
 """Sphinx extension: launch buttons open the reader edition at the release.
 
-sphinx-book-theme's Colab and Binder buttons open the page's own source,
-``notebooks/<chapter>.ipynb`` on ``repository.branch``: MyST that Colab
-cannot render, on a branch that moves. After the theme has made them
-(``html-page-context``, priority 501), this hook points each at
-``reader/<chapter>.ipynb`` on the tag ``v`` + ``d2lite.__version__``, the
-release the install cells pin. A book without ``d2lite/__init__.py``
-(the student edition) keeps the theme's links.
-
-Loaded by ``_config.yml`` (``sphinx.local_extensions``).
+sphinx-book-theme's Colab and Binder buttons (made in ``html-page-context``
+at priority 501) open ``notebooks/<chapter>.ipynb`` on the branch: MyST,
+which Colab shows raw. This hook points them at ``reader/<chapter>.ipynb``
+on the tag ``v`` + ``d2lite.__version__``, the release the install cells
+pin. A book without ``d2lite/`` (the student edition) keeps the theme's.
 """
 
 from __future__ import annotations
@@ -28,24 +24,18 @@ def release_tag(root: Path) -> str | None:
 
 def reader_url(url: str, branch: str, tag: str, page: str) -> str:
     """``url`` of ``page`` (``notebooks/x``) moved to ``reader/`` at tag."""
-    name = page.split("/")[-1]
-    return re.sub(
-        rf"/{re.escape(branch)}([/?].*?)notebooks/{re.escape(name)}\.ipynb",
-        rf"/{tag}\1reader/{name}.ipynb",
-        url,
-    )
+    name = re.escape(page.split("/")[-1])
+    pattern = rf"/{re.escape(branch)}([/?].*?)notebooks/({name}\.ipynb)"
+    return re.sub(pattern, rf"/{tag}\1reader/\2", url)
 
 
-def point_at_reader(
-    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
-) -> None:
-    """Rewrite the launch buttons of a chapter page (in ``context``)."""
-    root = Path(app.srcdir)
-    tag = release_tag(root)
+def point_at_reader(app: Any, pagename: str, *args: Any) -> None:
+    """Rewrite the launch buttons of a chapter page (in its context)."""
+    tag = release_tag(Path(app.srcdir))
     if tag is None or not pagename.startswith("notebooks/"):
         return
     branch = app.config.html_theme_options.get("repository_branch", "main")
-    for group in context.get("header_buttons", []):
+    for group in args[1].get("header_buttons", []):  # the page's context
         for button in group.get("buttons", []):
             if "url" in button:
                 button["url"] = reader_url(
