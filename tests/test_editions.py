@@ -264,5 +264,8 @@ def test_stars_in_a_title_must_match_the_instructors_table(course):
     assert editions.write_reader(root=course)  # the same stars: fine
     nb.cells[4].source = nb.cells[4].source.replace("★", "★★★")
     nbformat.write(nb, path)
-    with pytest.raises(EditionError, match="cell 4: demo-ex1 shows ★★★, its row in book/instructors.md ★"):
+    with pytest.raises(
+        EditionError,
+        match="cell 4: demo-ex1 shows ★★★, its row in book/instructors.md ★",
+    ):
         editions.write_reader(root=course)
