@@ -11,9 +11,11 @@ Import it by name::
 from d2lite.callbacks import (
     BestCheckpoint,
     Callback,
+    CallbackError,
     LivePlot,
     NonFiniteLossError,
     ProgressBar,
+    TrainState,
 )
 from d2lite.checkpoint import load_checkpoint, save_checkpoint
 from d2lite.data import (
@@ -37,7 +39,7 @@ from d2lite.shapes import (
     pool_output_size,
     shape_trace,
 )
-from d2lite.train import CallbackError, TrainState, train, train_ch6
+from d2lite.train import train, train_ch6
 from d2lite.utils import Timer, set_seed, try_gpu
 
 __version__ = "0.3.0"

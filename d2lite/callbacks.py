@@ -1,7 +1,8 @@
-"""Callbacks: what :func:`d2lite.train` does around the training step.
+"""Callbacks: what :func:`d2lite.train` does around the training step, and
+the state they see.
 
-A callback is any object with some of the hooks below, each taking the
-:class:`~d2lite.train.TrainState`; ``train``'s own behaviours are callbacks
+A callback is any object with some of the hooks of :class:`Callback`, each
+taking the :class:`TrainState`; ``train``'s own behaviours are callbacks
 too. Metrics are read every ``state.report_every`` batches, not per batch.
 """
 
@@ -10,14 +11,102 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import torch
+from torch import Tensor, nn
 
 from d2lite.checkpoint import save_checkpoint
+from d2lite.metrics import count_correct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from d2lite.train import TrainState
+    import pandas as pd
+
+
+@dataclass(eq=False)
+class TrainState:
+    """What the loop shares with its callbacks.
+
+    The loop sets ``epoch`` and ``batch`` (1-based), the last batch (``X``,
+    ``y``, ``y_hat``, detached ``loss``), the epoch's running sums and,
+    after evaluation, ``metrics``: the epoch's row. Callbacks add to
+    ``metrics`` and ``attrs``, append to ``history``, and may set
+    ``stop_training`` to end training after the current epoch.
+    """
+
+    net: nn.Module
+    optimizer: torch.optim.Optimizer
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    device: torch.device
+    num_epochs: int
+    num_batches: int | None
+    eval_name: str = "test"
+    epoch: int = 0
+    batch: int = 0
+    X: torch.Tensor | None = None  # (B, C, H, W)
+    y: torch.Tensor | None = None  # (B,)
+    y_hat: torch.Tensor | None = None  # (B, num_classes)
+    loss: torch.Tensor | None = None  # 0-d, detached
+    loss_sum: torch.Tensor | float = 0.0  # sum of loss * B, 0-d tensor
+    correct: torch.Tensor | int = 0  # correct predictions, 0-d tensor
+    num_examples: int = 0
+    metrics: dict[str, float] = field(default_factory=dict)
+    history: list[dict[str, float]] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+    stop_training: bool = False
+    hook_seconds: float = 0.0  # time spent inside hooks so far
+
+    def start_epoch(self) -> None:
+        """Zero the running sums (on the device)."""
+        self.batch, self.num_examples = 0, 0
+        self.loss_sum = torch.zeros((), device=self.device)
+        self.correct = torch.zeros((), dtype=torch.int64, device=self.device)
+
+    def add_batch(
+        self, X: Tensor, y: Tensor, y_hat: Tensor, loss: Tensor
+    ) -> None:
+        """Keep the batch and add it to the running sums, without a sync."""
+        self.batch += 1
+        self.X, self.y, self.y_hat = X, y, y_hat.detach()
+        self.loss = loss.detach()
+        self.loss_sum += self.loss * y.numel()
+        self.correct += count_correct(self.y_hat, y)
+        self.num_examples += y.numel()
+
+    def end_epoch(self, eval_loss: float, eval_acc: float) -> None:
+        """Set ``metrics``: the epoch's training and evaluation figures."""
+        self.metrics = {
+            "train_loss": self.train_loss,
+            "train_acc": self.train_acc,
+            f"{self.eval_name}_loss": eval_loss,
+            f"{self.eval_name}_acc": eval_acc,
+        }
+
+    @property
+    def report_every(self) -> int:
+        """Batches between metric reads (about five per epoch, at most 50)."""
+        return max(1, min(50, (self.num_batches or 250) // 5))
+
+    @property
+    def train_loss(self) -> float:
+        """Mean training loss of the epoch so far (a host-device sync)."""
+        return float(self.loss_sum) / max(self.num_examples, 1)
+
+    @property
+    def train_acc(self) -> float:
+        """Training accuracy of the epoch so far (a host-device sync)."""
+        return float(self.correct) / max(self.num_examples, 1)
+
+    def history_frame(self) -> pd.DataFrame:
+        """The history as a DataFrame indexed by epoch, ``attrs`` attached."""
+        import pandas as pd
+
+        index = pd.RangeIndex(1, len(self.history) + 1, name="epoch")
+        df = pd.DataFrame(self.history, index=index)
+        df.attrs.update(self.attrs)
+        return df
 
 
 class Callback:
@@ -54,6 +143,84 @@ class NonFiniteLossError(RuntimeError):
             "diverged. Lower the learning rate (e.g. lr=0.1, or lr=0.01 for "
             "a ReLU network); d2l's lr=0.9 is meant for the sigmoid LeNet."
         )
+
+
+class CallbackError(RuntimeError):
+    """A callback's hook raised; the original error is ``__cause__``.
+
+    ``callback`` and ``hook`` name it; ``history`` holds the epochs
+    completed before (a DataFrame).
+    """
+
+    def __init__(
+        self, callback: object, hook: str, state: TrainState, error: Exception
+    ) -> None:
+        self.callback, self.hook, self.history = callback, hook, None
+        batch = f", batch {state.batch}" if hook == "on_batch_end" else ""
+        super().__init__(
+            f"callback {type(callback).__name__}.{hook} raised "
+            f"{type(error).__name__}: {error} (at epoch {state.epoch}{batch});"
+            " the epochs completed so far are in this error's .history"
+        )
+
+
+def as_callbacks(callbacks: Any) -> list[object]:
+    """``callbacks`` as a list, or a TypeError naming the slip: no list, a
+    class instead of an object, an object without hooks."""
+    if not isinstance(callbacks, (list, tuple)):
+        raise TypeError(
+            f"callbacks must be a list of callback objects, got "
+            f"{type(callbacks).__name__}; wrap a single one: callbacks=[cb]"
+        )
+    for i, callback in enumerate(callbacks):
+        if isinstance(callback, type):
+            raise TypeError(
+                f"callbacks[{i}] is the class {callback.__name__}, not an "
+                f"object; pass an instance: {callback.__name__}()"
+            )
+        if not any(callable(getattr(callback, h, None)) for h in HOOKS):
+            raise TypeError(
+                f"callbacks[{i}] ({type(callback).__name__}: {callback!r:.60})"
+                f" has none of the hooks {', '.join(HOOKS)}; a callback "
+                "is an object with at least one of these methods, each "
+                "taking the training state"
+            )
+    return list(callbacks)
+
+
+class Hooks:
+    """Call one hook on every callback, in order, timed; an error gets the
+    history so far. As a context manager it closes progress bars."""
+
+    def __init__(self, state: TrainState, callbacks: Sequence[object]):
+        self.state, self.callbacks = state, callbacks
+
+    def __call__(self, hook: str) -> None:
+        state = self.state
+        for callback in self.callbacks:
+            method = getattr(callback, hook, None)
+            if method is None:
+                continue
+            start = time.perf_counter()
+            try:
+                method(state)
+            except NonFiniteLossError as err:
+                err.history = state.history_frame()
+                raise
+            except Exception as err:
+                error = CallbackError(callback, hook, state, err)
+                error.history = state.history_frame()
+                raise error from err
+            finally:
+                state.hook_seconds += time.perf_counter() - start
+
+    def __enter__(self) -> Hooks:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        for callback in self.callbacks:
+            if isinstance(callback, ProgressBar):
+                callback.close()
 
 
 def _is_report_batch(state: TrainState) -> bool:
@@ -162,21 +329,15 @@ class BestCheckpoint(Callback):
         monitor: str | None = None,
         mode: str = "max",
     ) -> None:
-        if mode not in ("max", "min"):
-            raise ValueError(f"mode must be 'max' or 'min', got {mode!r}")
-        self.path, self.monitor, self.mode = path, monitor, mode
-        self.best = -math.inf if mode == "max" else math.inf
+        self.path, self.monitor = path, monitor
+        self.sign = {"max": 1, "min": -1}[mode]  # compare sign * value
+        self.best = -math.inf
 
     def on_epoch_end(self, state: TrainState) -> None:
         monitor = self.monitor or f"{state.eval_name}_acc"
-        if monitor not in state.metrics:
-            raise KeyError(
-                f"BestCheckpoint(monitor={monitor!r}): no such column; the "
-                f"history has {sorted(state.metrics)}"
-            )
         value = state.metrics[monitor]
-        if value > self.best if self.mode == "max" else value < self.best:
-            self.best = value
+        if self.sign * value > self.best:
+            self.best = self.sign * value
             extra = {"epoch": state.epoch, monitor: value}
             save_checkpoint(self.path, state.net, state.optimizer, **extra)
             kind = "acc" if monitor.endswith("_acc") else "loss"

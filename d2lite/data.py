@@ -2,8 +2,9 @@
 
 An :class:`IDXSpec` is a data set as data. :func:`find` looks for its files
 (``root``, ``$D2LITE_DATA``, the per-user cache, Debian's package,
-torchvision's download); :func:`load_tensors` decodes and verifies a split
-once per process (MD5s of the decompressed bytes: Debian re-compresses).
+torchvision's download); :func:`load_tensors` decodes a split once per
+process and verifies it: the MD5 of each file's decompressed bytes (Debian
+re-compresses) catches truncation, a wrong file and stray labels alike.
 """
 
 from __future__ import annotations
@@ -12,19 +13,16 @@ import dataclasses
 import functools
 import gzip
 import hashlib
-import math
-import numbers
 import os
 import struct
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from numbers import Integral
 from pathlib import Path
 from typing import Any, Union
 
 import torch
 from torch.nn import functional as F
-
-from d2lite._checks import check_int, is_int
 
 PathLike = Union[str, "os.PathLike[str]"]
 Size2 = int | Sequence[int]
@@ -34,16 +32,13 @@ DATASETS_DIR = Path("/usr/share/datasets")  # Debian's dataset-* packages
 @dataclasses.dataclass(frozen=True)
 class IDXSpec:
     """An IDX image data set: ``files`` and ``md5`` (of the decompressed
-    bytes; None: unchecked) list train images, train labels, test images,
-    test labels; ``counts`` is ``(train, test)``."""
+    bytes) list train images, train labels, test images, test labels."""
 
     name: str  # in messages: "Fashion-MNIST"
     folder: str  # of the cache and of /usr/share/datasets
     torchvision: str  # the torchvision.datasets class that downloads it
     classes: tuple[str, ...]
-    md5: tuple[str, ...] | None
-    counts: tuple[int, int] = (60_000, 10_000)
-    image_shape: tuple[int, int] = (28, 28)
+    md5: tuple[str, ...]
     files: tuple[str, ...] = tuple(
         "train-images-idx3-ubyte train-labels-idx1-ubyte "
         "t10k-images-idx3-ubyte t10k-labels-idx1-ubyte".split()
@@ -70,36 +65,14 @@ FASHION_MNIST = IDXSpec(
 )
 FASHION_MNIST_CLASSES: tuple[str, ...] = FASHION_MNIST.classes
 
-#: LeCun's digits; MD5s of the decompressed upstream files.
-MNIST = IDXSpec(
-    name="MNIST",
-    folder="mnist",
-    torchvision="MNIST",
-    classes=tuple("0123456789"),
-    md5=tuple(
-        "6bbc9ace898e44ae57da46a324031adb a25bea736e30d166cdddb491f175f624 "
-        "2646ac647ad5339dbf082846283269ea "
-        "27ae3e4e09519cfbb04c329615203637".split()
-    ),
-    env="D2LITE_MNIST",
-    download_size="~11 MB",
-)
+
+class DataNotFoundError(RuntimeError):
+    """No complete copy of the data set where we looked."""
 
 
-class DataError(RuntimeError):
-    """Base class of every data set error."""
-
-
-class DataNotFoundError(DataError):
-    """No usable copy of the data set where we looked."""
-
-
-class IncompleteDatasetError(DataError):
-    """A directory holds some of the four IDX files but not all of them."""
-
-
-class CorruptFileError(DataError, ValueError):
-    """An IDX file is truncated, padded, mis-compressed or mislabelled."""
+class CorruptFileError(RuntimeError, ValueError):
+    """A data file is not what its checksum says: truncated, mis-compressed
+    or another file."""
 
 
 def _fixes(spec: IDXSpec) -> str:
@@ -112,33 +85,6 @@ def _fixes(spec: IDXSpec) -> str:
         f"downloads the files ({spec.download_size}) into the per-user cache"
         f"\n  - or set {spec.env}=/path/to/dir holding the four files "
         f"{', '.join(spec.files)} (each raw or .gz)"
-    )
-
-
-def _corrupt(
-    spec: IDXSpec, path: Path, problem: str, also: str = ""
-) -> CorruptFileError:
-    how = "re-download it (delete a corrupt cache copy)"
-    if spec.debian:
-        how = (
-            f"re-download or re-install it (as root: apt-get install "
-            f"--reinstall {spec.debian}; delete a corrupt cache copy)"
-        )
-    return CorruptFileError(
-        f"{path}: {problem}. The file is corrupt or not a {spec.name} IDX "
-        f"file. Fix: {how}{also}."
-    )
-
-
-def _incomplete(
-    spec: IDXSpec, directory: Path, what: str, missing: list[str]
-) -> IncompleteDatasetError:
-    return IncompleteDatasetError(
-        f"{spec.name} in {directory} ({what}) is incomplete; missing: "
-        f"{', '.join(missing)}. A partial dataset is never used. Fix: copy "
-        f"the missing files there (raw or .gz), or delete the directory so "
-        f"it is ignored (a cache is re-downloaded).\nOther fixes:\n"
-        f"{_fixes(spec)}"
     )
 
 
@@ -169,30 +115,17 @@ def _file_in(directory: Path, name: str) -> Path | None:
     return None
 
 
-def _scan(spec: IDXSpec, directory: Path, what: str) -> Path | None:
-    """``directory`` or its ``<Class>/raw/`` if it holds all four files;
-    raises IncompleteDatasetError if one holds some only."""
+def _scan(spec: IDXSpec, directory: Path) -> tuple[Path | None, str]:
+    """``directory`` or its ``<Class>/raw/`` if it holds all four files,
+    else None and what is wrong there (a partial copy is never used)."""
     for layout in (directory, directory / spec.torchvision / "raw"):
-        missing = [
-            str(layout / name)
-            for name in spec.files
-            if _file_in(layout, name) is None
-        ]
+        missing = [n for n in spec.files if _file_in(layout, n) is None]
         if not missing:
-            return layout
+            return layout, ""
         if len(missing) < len(spec.files):
-            raise _incomplete(spec, directory, what, missing)
-    return None
-
-
-def _as_path(value: Any, name: str) -> Path:
-    if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(
-            f"{name} must be a path (str or pathlib.Path), got {value!r} "
-            f"({type(value).__name__}); pass e.g. "
-            f"{name}='~/data/fashion-mnist'"
-        )
-    return Path(value).expanduser()
+            return None, f"{layout} is partial, missing {', '.join(missing)}"
+    state = "holds none of the four files" if directory.is_dir() else ""
+    return None, f"{directory} {state or 'does not exist'}"
 
 
 def find(
@@ -209,32 +142,26 @@ def find(
     Debian's folder), else ``download(cache_dir)`` (True: torchvision's).
     """
     env, cache = os.environ.get(spec.env), user_cache_dir(spec)
-    explicit = root is not None or bool(env)
-    places = [f"  - ${spec.env}: not set"]
-    if explicit:  # the user named it: no fallback
+    if root is not None or env:  # the user named it: no fallback
         what = "root argument" if root is not None else f"${spec.env}"
-        candidates = [(env if root is None else root, what)]
-    elif candidates is None:
+        found, problem = _scan(spec, Path(root or env).expanduser())
+        if found is None:
+            raise DataNotFoundError(
+                f"{what}: {problem}. Expected {', '.join(spec.files)} (each "
+                f"raw or .gz), directly or in its {spec.torchvision}/raw/. "
+                f"Fix: point it at the right directory, or unset it to "
+                f"search the default places.\nOther fixes:\n{_fixes(spec)}"
+            )
+        return found
+    if candidates is None:
         debian = (DATASETS_DIR / spec.folder, f"Debian package {spec.debian}")
         candidates = [(cache, "per-user cache")] + [debian] * bool(spec.debian)
+    places = [f"  - ${spec.env}: not set"]
     for directory, what in candidates:
-        directory = _as_path(
-            directory, "root" if explicit else "candidate directory"
-        )
-        found = _scan(spec, directory, what)
+        found, problem = _scan(spec, Path(directory).expanduser())
         if found is not None:
             return found
-        empty = "holds none of the four files" if explicit else "no files"
-        state = empty if directory.is_dir() else "does not exist"
-        if explicit:
-            raise DataNotFoundError(
-                f"{what}: {directory} {state}. Expected "
-                f"{', '.join(spec.files)} (each raw or .gz), directly or in "
-                f"its {spec.torchvision}/raw/. Fix: point it at the right "
-                f"directory, or unset it to search the default places.\n"
-                f"Other fixes:\n{_fixes(spec)}"
-            )
-        places.append(f"  - {directory} ({what}): {state}")
+        places.append(f"  - {what}: {problem}")
     if download is True:
         download = functools.partial(_torchvision_download, spec)
     if download is False:
@@ -248,10 +175,10 @@ def find(
                 f"({type(err).__name__}: {' '.join(str(err).split())})"
             )
         else:
-            found = _scan(spec, cache, "after download")
+            found, problem = _scan(spec, cache)
             if found is not None:
                 return found
-            places.append(f"  - download into {cache}: left no files")
+            places.append(f"  - download: {problem}")
     raise DataNotFoundError(
         f"{spec.name} not found. Looked at:\n"
         + "\n".join(places)
@@ -267,70 +194,48 @@ def find_fashion_mnist(root: PathLike | None = None, **options: Any) -> Path:
 # ------------------------------------------------- decoding and verifying
 
 
-def _decode(spec: IDXSpec, path: Path, ndim: int) -> tuple[torch.Tensor, str]:
+def _corrupt(spec: IDXSpec, path: Path, problem: str, also: str = ""):
+    how = "re-download it (delete a corrupt cache copy)"
+    if spec.debian:
+        how = (
+            f"re-download or re-install it (as root: apt-get install "
+            f"--reinstall {spec.debian}; delete a corrupt cache copy)"
+        )
+    return CorruptFileError(
+        f"{path}: {problem}. The file is corrupt or not a {spec.name} IDX "
+        f"file. Fix: {how}{also}."
+    )
+
+
+def _decode(spec: IDXSpec, path: Path, md5: str) -> torch.Tensor:
     """One uint8 IDX file (raw or .gz; big-endian int32 magic 0x0800 + ndim,
-    a uint32 per dimension, the bytes) as a tensor, and its bytes' MD5."""
-    data = path.read_bytes()
+    a uint32 per dimension, the bytes) as a tensor, verified by ``md5``."""
     try:
+        data = path.read_bytes()
         data = gzip.decompress(data) if path.suffix == ".gz" else data
     except (gzip.BadGzipFile, EOFError, zlib.error) as err:
         problem = f"not a valid gzip file ({type(err).__name__}: {err})"
         also = ", or replace it by the decompressed file"
         raise _corrupt(spec, path, problem, also) from err
-    magic, header = 0x0800 + ndim, 4 + 4 * ndim
-    if len(data) >= 4 and data[:4] != struct.pack(">i", magic):
-        (found,) = struct.unpack(">i", data[:4])
-        kind = "images" if ndim == 3 else "labels"
-        problem = f"magic number {found}, expected {magic} ({kind} file)"
-        raise _corrupt(spec, path, problem)
-    if len(data) < header:
-        problem = f"truncated: {len(data)} bytes, shorter than its header"
-        raise _corrupt(spec, path, problem)
-    dims = struct.unpack(f">{ndim}I", data[4:header])
-    declared, actual = math.prod(dims), len(data) - header
-    if actual != declared:
-        kind = "truncated" if actual < declared else "trailing bytes"
-        problem = f"{kind}: the header declares {declared} data bytes"
-        raise _corrupt(spec, path, f"{problem}, the file has {actual}")
-    buffer = bytearray(memoryview(data)[header:])  # one copy, writable
-    X = torch.frombuffer(buffer, dtype=torch.uint8).view(*dims)
-    return X, hashlib.md5(data).hexdigest()
+    digest = hashlib.md5(data).hexdigest()
+    if digest != md5:  # truncated, padded, another file: one message
+        problem = f"the MD5 of its decompressed bytes is {digest}"
+        raise _corrupt(spec, path, f"{problem}, {spec.name}'s is {md5}")
+    ndim = data[3]  # (N, H, W) images or (N,) labels
+    dims = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    X = torch.frombuffer(bytearray(data[4 + 4 * ndim :]), dtype=torch.uint8)
+    return X.view(*dims)
 
 
 def _read_split(
     spec: IDXSpec, directory: Path, train: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Decode and verify one split: X uint8 ``(N, H, W)``, y int64 ``(N,)``."""
-    names = spec.files[:2] if train else spec.files[2:]
-    paths = [_file_in(directory, name) for name in names]
-    missing = [str(directory / n) for n, p in zip(names, paths) if p is None]
-    if missing:
-        raise _incomplete(spec, directory, "split", missing)
-    (X, X_md5), (y, y_md5) = (
-        _decode(spec, p, d) for p, d in zip(paths, (3, 1))
+    first = 0 if train else 2
+    X, y = (
+        _decode(spec, _file_in(directory, spec.files[i]), spec.md5[i])
+        for i in (first, first + 1)
     )
-    images, labels = paths
-    if len(X) != len(y):
-        raise CorruptFileError(
-            f"{images} holds {len(X)} images but {labels} holds {len(y)} "
-            f"labels; the two files do not belong together. Fix: "
-            f"re-download or re-install both."
-        )
-    n, k, shape = spec.counts[not train], len(spec.classes), X.shape[1:]
-    if shape != spec.image_shape:
-        problem = f"images are {tuple(shape)}, expected {spec.image_shape}"
-        raise _corrupt(spec, images, problem)
-    if len(X) != n:
-        raise _corrupt(spec, images, f"{len(X)} examples, {spec.name} has {n}")
-    if len(y) and int(y.max()) >= k:
-        raise _corrupt(
-            spec, labels, f"label {int(y.max())} outside 0..{k - 1}"
-        )
-    expected = spec.md5[2 * (not train) :][:2] if spec.md5 else (X_md5, y_md5)
-    for path, digest, md5 in zip(paths, (X_md5, y_md5), expected):
-        if digest != md5:  # last: the checks above say more
-            problem = f"the MD5 of its decompressed bytes is {digest}"
-            raise _corrupt(spec, path, f"{problem}, {spec.name}'s is {md5}")
     return X, y.long()
 
 
@@ -347,12 +252,6 @@ def load_tensors(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """One split of ``spec`` (found by :func:`find`), decoded once: fresh
     copies of X uint8 ``(N, H, W)`` in 0..255 and y int64 ``(N,)``."""
-    if not isinstance(train, bool):
-        raise TypeError(
-            f"train must be True or False, got {train!r}; pass train=True "
-            f"for the {spec.counts[0]:,} training examples, train=False for "
-            f"the test set"
-        )
     directory = find(spec, root).resolve()
     names = spec.files[:2] if train else spec.files[2:]
     paths = filter(None, (_file_in(directory, name) for name in names))
@@ -372,63 +271,22 @@ def load_fashion_mnist_tensors(
 # ------------------------------------------------------ iterating in batches
 
 
-def _check_resize(resize: Any) -> tuple[int, int] | None:
-    """``None``, an int ``n`` (-> ``(n, n)``) or positive ``(h, w)``."""
-    if resize is None:
-        return None
-    size = (resize, resize) if is_int(resize) else resize
-    if not (isinstance(size, (tuple, list)) and len(size) == 2):
-        raise TypeError(
-            f"resize must be None, an int or a (height, width) pair, got "
-            f"{resize!r}; pass e.g. resize=32 or resize=(224, 224)"
-        )
-    if not all(is_int(side) and side > 0 for side in size):
-        raise ValueError(
-            f"resize must hold positive ints, got resize={resize!r}; "
-            f"pass e.g. resize=32 or resize=(224, 224)"
-        )
-    return int(size[0]), int(size[1])
-
-
 def _as_tensors(
-    X: Any, y: Any, device: torch.device | str | None
+    X: torch.Tensor, y: torch.Tensor, device: torch.device | str | None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Images float32 ``(N, C, H, W)`` (uint8 scaled to [0, 1]), labels
     int64 ``(N,)``, on ``device``."""
-    for name, value in (("X", X), ("y", y)):
-        if not isinstance(value, torch.Tensor):
-            what = "images" if name == "X" else "labels"
-            raise TypeError(
-                f"{name} must be a torch.Tensor of {what}, got "
-                f"{type(value).__name__}; convert it with "
-                f"torch.as_tensor({name})"
-            )
+    if len(y) != len(X):  # else the last batch's sizes differ, far away
+        raise ValueError(
+            f"y must hold one label per image of X: X has {len(X)} "
+            f"images, y has {len(y)} labels; slice both alike"
+        )
     if device is not None:  # move uint8 (4x smaller), convert there
         X, y = X.to(device), y.to(device)
     if X.dim() == 3:
         X = X.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
-    if X.dim() != 4:
-        raise ValueError(
-            f"X must have shape (N, H, W) or (N, C, H, W), got "
-            f"{tuple(X.shape)}; reshape it, e.g. X.reshape(-1, 1, 28, 28)"
-        )
     if X.dtype == torch.uint8:
         X = X.float().div_(255)  # (N, C, H, W) in [0, 1]
-    elif not X.is_floating_point():
-        raise TypeError(
-            f"X must be uint8 (pixels 0..255) or floating point (in [0, 1]), "
-            f"got dtype {X.dtype}; convert it, e.g. X.to(torch.uint8)"
-        )
-    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
-        raise TypeError(
-            f"y must hold integer class labels, got dtype {y.dtype}; "
-            f"convert it with y.long()"
-        )
-    if y.dim() != 1 or len(y) != len(X):
-        raise ValueError(
-            f"y must have shape (N,) with N={len(X)} (the number of "
-            f"images in X), got {tuple(y.shape)}; pass one label per image"
-        )
     return X.detach().float().contiguous(), y.long().contiguous()
 
 
@@ -456,33 +314,16 @@ class TensorLoader:
         seed: int | None = None,
         drop_last: bool = False,
     ) -> None:
-        self.batch_size = check_int(
-            "batch_size", batch_size, hint="e.g. batch_size=256"
-        )
-        self.size = _check_resize(resize)
-        if transform is not None and not callable(transform):
-            raise TypeError(
-                f"transform must be None or a callable (B, C, H, W) -> "
-                f"(B, C, H, W), got {transform!r}; pass e.g. "
-                f"transform=lambda X: X.flip(-1)"
-            )
-        if seed is not None and not is_int(seed):
-            raise TypeError(
-                f"seed must be an int or None, got {seed!r}; pass e.g. seed=0"
-            )
+        self.batch_size = batch_size
+        size = (resize, resize) if isinstance(resize, int) else resize
+        self.size = None if size is None else tuple(size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.transform = transform
         self._clamp = isinstance(X, torch.Tensor) and X.dtype == torch.uint8
         self.X, self.y = _as_tensors(X, y, device)  # (N, C, H, W), (N,)
         self._generator = (
-            None if seed is None else torch.Generator().manual_seed(int(seed))
+            None if seed is None else torch.Generator().manual_seed(seed)
         )
-        if len(self) == 0:
-            raise ValueError(
-                f"drop_last=True with batch_size={self.batch_size} > "
-                f"{len(self.X)} examples yields no batch; use a smaller "
-                f"batch_size or drop_last=False"
-            )
 
     def __len__(self) -> int:
         n, b = len(self.X), self.batch_size
@@ -536,10 +377,10 @@ class TensorLoader:
                 X = X.clamp_(0.0, 1.0)  # (B, C, h, w)
         if self.transform is not None:
             X = self.transform(X)
-            if not isinstance(X, torch.Tensor):
+            if not isinstance(X, torch.Tensor):  # a transform without return
                 raise TypeError(
-                    f"transform must return a tensor (B, C, H, W), it "
-                    f"returned {type(X).__name__}; return the batch"
+                    f"transform must return the batch, a tensor (B, C, H, "
+                    f"W); it returned {type(X).__name__}"
                 )
         return X
 
@@ -553,8 +394,6 @@ def load_data_fashion_mnist(
 ) -> tuple[TensorLoader, TensorLoader]:
     """d2l's ``(train_iter, test_iter)`` of Fashion-MNIST: X float32
     ``(B, 1, h, w)`` in [0, 1], y int64 ``(B,)``; train is shuffled."""
-    check_int("batch_size", batch_size, hint="e.g. batch_size=256")
-    _check_resize(resize)
     train_iter, test_iter = (
         TensorLoader(
             *load_tensors(FASHION_MNIST, train, root=root),  # (N, 28, 28)
@@ -581,35 +420,15 @@ def split_train_valid(
     """Split ``X (N, ...)``, ``y (N,)`` at random (same seed, same split)
     into ``(X_train, y_train, X_valid, y_valid)``, each in the original
     order, with ``round(N * valid_fraction)`` examples for validation."""
-    for name, value in (("X", X), ("y", y)):
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(
-                f"{name} must be a torch.Tensor, got {type(value).__name__}; "
-                f"convert it with torch.as_tensor({name})"
-            )
-    if len(X) != len(y):
-        raise ValueError(
-            f"X and y must have the same length, got {len(X)} and "
-            f"{len(y)}; pass one label per example"
-        )
-    if (
-        isinstance(valid_fraction, bool)
-        or not isinstance(valid_fraction, numbers.Real)
-        or not 0 < valid_fraction < 1
-    ):
-        raise ValueError(
-            f"valid_fraction must be a number in (0, 1), got "
-            f"{valid_fraction!r}; pass e.g. valid_fraction=0.2"
-        )
     n = len(X)
-    num_valid = round(n * float(valid_fraction))
-    if not 0 < num_valid < n:
+    num_valid = round(n * valid_fraction)
+    if not 0 < num_valid < n:  # e.g. 20 (percent): an empty training set
         raise ValueError(
-            f"valid_fraction={valid_fraction} of {n} examples leaves an "
-            f"empty split ({num_valid} for validation); use more examples "
-            f"or another valid_fraction"
+            f"valid_fraction must be a fraction in (0, 1) that leaves both "
+            f"splits non-empty, got valid_fraction={valid_fraction} for {n} "
+            f"examples; e.g. valid_fraction=0.2"
         )
-    generator = torch.Generator().manual_seed(int(seed))
+    generator = torch.Generator().manual_seed(seed)
     order = torch.randperm(n, generator=generator)  # (N,)
     train, valid = order[num_valid:].sort()[0], order[:num_valid].sort()[0]
     X_train, y_train, X_valid, y_valid = (
@@ -622,27 +441,15 @@ def get_fashion_mnist_labels(labels: Any) -> list[str]:
     """Names of class indices (an int, ints, or an integer tensor of any
     shape), e.g. ``[9, 0]`` -> ``['ankle boot', 't-shirt']``."""
     if isinstance(labels, torch.Tensor):
-        if labels.is_floating_point() or labels.dtype == torch.bool:
-            raise TypeError(
-                f"labels must be integer class indices, got a tensor of "
-                f"dtype {labels.dtype}; use labels.long() or "
-                f"y_hat.argmax(dim=1)"
-            )
         labels = labels.flatten().tolist()
-    elif is_int(labels):
-        labels = [labels]
-    elif not isinstance(labels, Iterable):
-        raise TypeError(
-            f"labels must be an int, a list of ints or a tensor, got "
-            f"{labels!r}; pass e.g. labels=[9, 0]"
-        )
-    names, result = FASHION_MNIST.classes, []
+    names = FASHION_MNIST.classes
+    labels = [labels] if isinstance(labels, Integral) else list(labels)
     for label in labels:
-        if not (is_int(label) and 0 <= label < len(names)):
+        if not (isinstance(label, Integral) and 0 <= label < len(names)):
             classes = ", ".join(f"{i}={c}" for i, c in enumerate(names))
-            raise ValueError(
+            raise ValueError(  # logits or probabilities, most likely
                 f"labels must be class indices 0..{len(names) - 1}, got "
-                f"{label!r}; the classes are {classes}"
+                f"{label!r} (for scores y_hat pass y_hat.argmax(dim=1)); the "
+                f"classes are {classes}"
             )
-        result.append(names[int(label)])
-    return result
+    return [names[int(label)] for label in labels]

@@ -9,18 +9,16 @@ from collections.abc import Callable, Iterable
 import torch
 from torch import nn
 
-from d2lite._checks import check_int, check_tensor
-
 
 class Accumulator:
     """Sum ``n`` running totals (d2l's ``Accumulator``)."""
 
     def __init__(self, n: int) -> None:
-        hint = "n is how many totals to keep, e.g. Accumulator(2)"
-        self.data: list[float] = [0.0] * check_int("n", n, hint=hint)
+        self.data: list[float] = [0.0] * n
 
     def add(self, *args: float) -> None:
-        """Add one value to each total; exactly ``n`` values are expected."""
+        """Add one value to each total; exactly ``n`` values are expected
+        (d2l's ``zip`` drops the extra ones silently)."""
         if len(args) != len(self.data):
             raise ValueError(
                 f"add() expected {len(self.data)} values (one per total), "
@@ -46,22 +44,15 @@ def count_correct(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Correct predictions as a 0-d tensor (no host-device sync).
 
     ``y_hat`` holds logits (B, C), compared by argmax, or labels (B,);
-    ``y`` holds labels (B,).
+    ``y`` holds labels (B,). Other shapes would broadcast to a wrong count.
     """
-    for name, t in (("y_hat", y_hat), ("y", y)):
-        check_tensor(name, t, f"convert with torch.as_tensor({name})")
-    if y.dim() != 1:
-        raise ValueError(
-            f"y must hold labels of shape (B,), got shape {tuple(y.shape)}; "
-            "flatten it with y.reshape(-1)"
-        )
     if y_hat.dim() == 2 and y_hat.shape[1] > 1:
         y_hat = y_hat.argmax(dim=1)  # (B, C) -> (B,)
-    if y_hat.shape != y.shape:
+    if y_hat.shape != y.shape or y.dim() != 1:
         raise ValueError(
-            f"y_hat must be logits (B, C) or labels (B,) matching y of shape "
-            f"{tuple(y.shape)}, got y_hat of shape {tuple(y_hat.shape)}; "
-            "check that both come from the same batch"
+            f"y_hat must be logits (B, C) or labels (B,) and y labels (B,), "
+            f"got y_hat {tuple(y_hat.shape)} and y {tuple(y.shape)}; check "
+            "that both come from the same batch (flatten y: y.reshape(-1))"
         )
     return (y_hat.to(y.dtype) == y).sum()
 
@@ -120,10 +111,5 @@ def evaluate_loss_acc(
     finally:
         if was_training:
             net.train()
-    if num_examples == 0:
-        raise ValueError(
-            "data_iter yielded no examples, so accuracy is undefined; pass "
-            "a non-empty iterable of (X, y) batches (e.g. test_iter)"
-        )
     loss = loss_sum.item() / num_examples if loss_fn is not None else math.nan
     return loss, correct.item() / num_examples

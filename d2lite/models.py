@@ -3,15 +3,12 @@ input and names the shape it expects (not PyTorch's "mat1 and mat2")."""
 
 from __future__ import annotations
 
-import numbers
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 from torch import nn
-
-from d2lite._checks import check_int
 
 __all__ = ["CheckedSequential", "lenet", "vgg", "vgg_block"]
 
@@ -48,13 +45,7 @@ class CheckedSequential(nn.Sequential):
         expected = self.input_shape
         if expected is None:
             return super().forward(X)
-        if not isinstance(X, torch.Tensor):
-            raise TypeError(
-                f"{self.name} expects a torch.Tensor of shape "
-                f"{_batched(expected)}, got {type(X).__name__}; convert "
-                f"with torch.as_tensor(X, dtype=torch.float32)"
-            )
-        if not X.is_floating_point():
+        if not X.is_floating_point():  # PyTorch: "Input type ... bias type"
             raise TypeError(
                 f"{self.name} expects a floating-point input, got dtype "
                 f"{X.dtype}; convert images with X.float() / 255"
@@ -101,17 +92,11 @@ def lenet(variant: str = "d2l", *, num_classes: int = 10) -> CheckedSequential:
     ``"original"``: 32x32, no padding; ``"relu"``: ReLU and max pooling;
     ``"bn"``: ``"relu"`` with batch norm before act1..act4 (+452).
     """
-    allowed = ", ".join(map(repr, LENET_VARIANTS))
-    if not isinstance(variant, str):
-        raise TypeError(
-            f"variant must be a string, one of {allowed}, got {variant!r} "
-            f"({type(variant).__name__})"
-        )
-    if variant not in LENET_VARIANTS:
+    if variant not in LENET_VARIANTS:  # else a typo builds a ReLU LeNet
+        allowed = ", ".join(map(repr, LENET_VARIANTS))
         raise ValueError(
             f"variant must be one of {allowed}, got variant={variant!r}"
         )
-    num_classes = check_int("num_classes", num_classes)
     size = 32 if variant == "original" else 28
     sigmoid, bn = variant in ("d2l", "original"), variant == "bn"
     act = nn.Sigmoid if sigmoid else nn.ReLU
@@ -158,14 +143,8 @@ def vgg_block(
 ) -> nn.Sequential:
     """d2l's block, ``num_convs`` x [3x3 conv, (BatchNorm2d), ReLU], then
     max pooling: (B, in_channels, H, W) -> (B, out_channels, H/2, W/2)."""
-    num_convs = check_int("num_convs", num_convs)
-    channels = check_int("in_channels", in_channels)
-    out_channels = check_int("out_channels", out_channels)
-    if not isinstance(batch_norm, bool):
-        raise TypeError(
-            f"batch_norm must be True or False, got {batch_norm!r}"
-        )
     layers: list[nn.Module] = []
+    channels = in_channels
     for _ in range(num_convs):  # (B, out_channels, H, W)
         layers.append(nn.Conv2d(channels, out_channels, 3, padding=1))
         layers += [nn.BatchNorm2d(out_channels)] if batch_norm else []
@@ -173,39 +152,6 @@ def vgg_block(
         channels = out_channels
     layers.append(nn.MaxPool2d(kernel_size=2, stride=2))  # (B, C, H/2, W/2)
     return nn.Sequential(*layers)
-
-
-def _check_conv_arch(conv_arch: Any) -> list[tuple[int, int]]:
-    """d2l's ``((num_convs, out_channels), ...)``, checked."""
-    example = "((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))"
-    if isinstance(conv_arch, (str, bytes)) or not isinstance(
-        conv_arch, Sequence
-    ):
-        raise TypeError(
-            f"conv_arch must be a sequence of (num_convs, out_channels) "
-            f"pairs such as {example}, got {conv_arch!r} "
-            f"({type(conv_arch).__name__})"
-        )
-    if len(conv_arch) == 0:
-        raise ValueError(
-            f"conv_arch must hold at least one (num_convs, out_channels) "
-            f"pair, got {conv_arch!r}; e.g. {example}"
-        )
-    checked = []
-    for i, pair in enumerate(conv_arch):
-        if (
-            not isinstance(pair, Sequence)
-            or isinstance(pair, (str, bytes))
-            or len(pair) != 2
-        ):
-            raise ValueError(
-                f"conv_arch[{i}] must be a pair (num_convs, out_channels), "
-                f"got {pair!r}; e.g. (2, 256)"
-            )
-        num_convs = check_int(f"conv_arch[{i}][0] (num_convs)", pair[0])
-        channels = check_int(f"conv_arch[{i}][1] (out_channels)", pair[1])
-        checked.append((num_convs, channels))
-    return checked
 
 
 def vgg(
@@ -221,23 +167,8 @@ def vgg(
     """d2l's VGG, (B, in_channels, input_size, input_size) -> (B,
     num_classes): ``block1``.. (one :func:`vgg_block` per ``conv_arch``
     pair), then flatten, fc1, act1, drop1, fc2, act2, drop2, fc3."""
-    conv_arch = _check_conv_arch(conv_arch)
-    in_channels = check_int("in_channels", in_channels)
-    num_classes = check_int("num_classes", num_classes)
-    input_size = check_int("input_size", input_size)
-    hidden = check_int("hidden", hidden)
-    if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real):
-        raise TypeError(
-            f"dropout must be a float in [0, 1), got {dropout!r} "
-            f"({type(dropout).__name__})"
-        )
-    if not 0 <= dropout < 1:
-        raise ValueError(
-            f"dropout must be a probability in [0, 1), got dropout={dropout}; "
-            f"d2l uses 0.5, and 0 switches dropout off"
-        )
     blocks = len(conv_arch)  # each block's MaxPool2d(2, 2) halves the side
-    if input_size < 2**blocks:  # block input_size.bit_length() gets 1x1
+    if input_size < 2**blocks:  # else fc1 gets 0 inputs, PyTorch says nothing
         raise ValueError(
             f"input_size={input_size} is too small for {blocks} VGG blocks: "
             f"each block halves it and block {input_size.bit_length()} "
@@ -256,10 +187,10 @@ def vgg(
         ("flatten", nn.Flatten()),  # (B, C * side * side)
         ("fc1", nn.Linear(channels * side * side, hidden)),
         ("act1", nn.ReLU()),
-        ("drop1", nn.Dropout(float(dropout))),
+        ("drop1", nn.Dropout(dropout)),
         ("fc2", nn.Linear(hidden, hidden)),
         ("act2", nn.ReLU()),
-        ("drop2", nn.Dropout(float(dropout))),
+        ("drop2", nn.Dropout(dropout)),
         ("fc3", nn.Linear(hidden, num_classes)),  # (B, num_classes)
     ]
     return CheckedSequential(

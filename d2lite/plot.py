@@ -14,28 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from d2lite._checks import check_int, check_pair
 from d2lite.utils import atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
-
-SCALES = ("linear", "log", "symlog", "logit")
-
-
-def check_style(
-    xscale: str = "linear", yscale: str = "linear", fmts: Any = ("-",)
-) -> None:
-    """Raise ValueError for an unknown axis scale or bad format strings."""
-    for name, scale in (("xscale", xscale), ("yscale", yscale)):
-        if scale not in SCALES:
-            raise ValueError(f"{name} must be one of {SCALES}, got {scale!r}")
-    if isinstance(fmts, str) or not fmts:
-        raise ValueError(
-            f"fmts must be a non-empty sequence of format strings such "
-            f"as ('-', 'm--'), got {fmts!r}"
-        )
 
 
 def _kernel_shell() -> Any | None:
@@ -46,6 +29,11 @@ def _kernel_shell() -> Any | None:
         return None
     shell = get_ipython()
     return shell if shell is not None and hasattr(shell, "kernel") else None
+
+
+def in_jupyter() -> bool:
+    """True inside a Jupyter kernel (a notebook), False in a script."""
+    return _kernel_shell() is not None
 
 
 def _ensure_figure_formatter(shell: Any) -> None:
@@ -86,8 +74,6 @@ def _as_list(v: Any, repeat: int = 1) -> list[Any]:
     """A sequence as a list; a scalar (a 0-d tensor too) repeated."""
     if getattr(v, "ndim", None) == 0 or not hasattr(v, "__len__"):
         return [v] * repeat
-    if isinstance(v, str):
-        raise TypeError(f"expected numbers, got the string {v!r}")
     return list(v)
 
 
@@ -114,14 +100,11 @@ class Animator:
         ncols: int = 1,
         figsize: tuple[float, float] = (3.5, 2.5),
     ) -> None:
-        check_style(xscale, yscale, fmts)
         self.legend = list(legend) if legend is not None else None
         self.fmts = tuple(fmts)
         self.X: list[list[float]] | None = None
         self.Y: list[list[float]] | None = None
         self.lines: list[Any] = []
-        check_int("nrows", nrows)
-        check_int("ncols", ncols)
         self.fig = _new_figure(tuple(figsize))  # type: ignore[arg-type]
         grid = self.fig.subplots(nrows, ncols, squeeze=False)
         self.axes = list(grid.ravel())
@@ -129,9 +112,8 @@ class Animator:
         ax.set(xlabel=xlabel or "", ylabel=ylabel or "")
         ax.set(xscale=xscale, yscale=yscale)
         for name, lim in (("xlim", xlim), ("ylim", ylim)):
-            if lim is not None:
-                rule = "None or a pair of numbers like [1, 10]"
-                ax.set(**{name: check_pair(name, lim, rule)})
+            if lim is not None:  # else matplotlib's autoscaling
+                ax.set(**{name: lim})
         ax.grid(True)
         self._shell, self._handle = _kernel_shell(), None
 
@@ -144,10 +126,12 @@ class Animator:
         y = _as_list(y)
         n = len(y)
         x = _as_list(x, repeat=n)
-        if len(x) != n:
-            raise ValueError(
-                f"x must be a scalar or have one value per series ({n}), "
-                f"got {len(x)} values"
+        if len(x) != n or (self.X is not None and n != len(self.X)):
+            series = n if self.X is None else len(self.X)
+            raise ValueError(  # d2l's zip would drop points silently
+                f"this Animator plots {series} series, but add() got "
+                f"{len(x)} x and {n} y values; pass one x (or one per "
+                "series) and one y value (or None) per series"
             )
         ax = self.axes[0]
         if self.X is None:
@@ -159,11 +143,6 @@ class Animator:
                 self.lines.append(ax.plot([], [], fmt, label=label)[0])
             if self.legend:
                 ax.legend()
-        elif n != len(self.X):
-            raise ValueError(
-                f"this Animator plots {len(self.X)} series, but add() got {n} "
-                "y values; pass one value (or None) per series"
-            )
         for xs, ys, line, a, b in zip(self.X, self.Y, self.lines, x, y):
             if a is not None and b is not None:
                 xs.append(float(a))
@@ -193,11 +172,6 @@ def _to_image(img: Any) -> Any:
     img = np.asarray(img)
     if img.ndim == 3 and img.shape[-1] == 1:
         img = img[..., 0]  # (H, W, 1) -> (H, W)
-    if img.ndim not in (2, 3):
-        raise ValueError(
-            f"each image must be (H, W), (1, H, W), (C, H, W) or (H, W, C), "
-            f"got shape {img.shape}"
-        )
     return img
 
 
@@ -216,17 +190,7 @@ def show_images(
     """
     import matplotlib.pyplot as plt
 
-    check_int("num_rows", num_rows)
-    check_int("num_cols", num_cols)
-    is_number = isinstance(scale, (int, float)) and not isinstance(scale, bool)
-    if not is_number or scale <= 0:
-        raise ValueError(f"scale must be a positive number, got {scale!r}")
     num_shown = min(len(imgs), num_rows * num_cols)
-    if titles is not None and len(titles) < num_shown:
-        raise ValueError(
-            f"titles has {len(titles)} entries but {num_shown} images are "
-            "shown; pass one title per image or titles=None"
-        )
     figsize = (num_cols * scale, num_rows * scale)
     _, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False)
     axes = axes.flatten()
@@ -250,22 +214,10 @@ def plot_history(
 
     With ``path``, the figure is also saved there as PNG, atomically.
     """
-    import pandas as pd
     from matplotlib.ticker import MaxNLocator
 
-    if not isinstance(history, pd.DataFrame):
-        raise TypeError(
-            f"history must be a pandas DataFrame (what train_ch6 returns), "
-            f"got {type(history).__name__}"
-        )
     loss_cols = [c for c in history.columns if str(c).endswith("_loss")]
     acc_cols = [c for c in history.columns if str(c).endswith("_acc")]
-    if not loss_cols or not acc_cols or history.empty:
-        raise ValueError(
-            f"history needs rows and at least one '*_loss' and one '*_acc' "
-            f"column (e.g. train_loss, test_acc); got {len(history)} rows, "
-            f"columns {list(history.columns)}"
-        )
     fig = _new_figure((7.0, 2.6))
     marker = "o" if len(history) <= 30 else None
     panels = zip(

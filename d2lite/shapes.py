@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from d2lite._checks import check_int, is_int
+from d2lite._checks import check_module
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -30,27 +30,18 @@ _CONV = nn.modules.conv._ConvNd
 _BATCH_NORMS = nn.modules.batchnorm._NormBase
 _NORMS = (_BATCH_NORMS, nn.GroupNorm, nn.LayerNorm)
 _CATCH = (RuntimeError, ValueError, IndexError)
-_SIZE_NAMES = ("n", "kernel_size", "padding", "stride", "dilation")
 
 
-def _output_size(*sizes: Any, pool: bool = False, ceil_mode: Any = False):
-    """PyTorch's output size for (n, kernel_size, padding, stride, dilation)
-    along one axis, of a convolution or (``pool=True``) a pooling."""
-    n, kernel_size, padding, stride, dilation = (
-        check_int(name, value, minimum=int(name != "padding"))
-        for name, value in zip(_SIZE_NAMES, sizes)
-    )
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(
-            f"ceil_mode must be True or False, got {ceil_mode!r} "
-            f"({type(ceil_mode).__name__})"
-        )
-    if pool and padding > kernel_size // 2:
+def _output_size(*sizes: int, pool: bool = False, ceil_mode=False) -> int:
+    """PyTorch's output size along one axis for (n, kernel_size, padding,
+    stride, dilation), of a convolution or (``pool``) a pooling; an error
+    where PyTorch would refuse the layer or the input."""
+    n, kernel_size, padding, stride, dilation = sizes
+    if pool and padding > kernel_size // 2:  # the formula would not say
         raise ValueError(
             f"padding={padding} is more than half of kernel_size="
-            f"{kernel_size}; PyTorch's pooling allows padding <= "
-            f"kernel_size / 2 (here <= {kernel_size // 2}); use a smaller "
-            f"padding or a larger kernel_size"
+            f"{kernel_size}, which PyTorch's pooling refuses; use padding <= "
+            f"{kernel_size // 2} or a larger kernel_size"
         )
     span = dilation * (kernel_size - 1) + 1
     out = (n + 2 * padding - span + (stride - 1) * ceil_mode) // stride + 1
@@ -96,20 +87,12 @@ def pool_output_size(
     ``stride=None`` means ``kernel_size``, ``ceil_mode`` rounds up."""
     stride = kernel_size if stride is None else stride
     sizes = n, kernel_size, padding, stride, dilation
-    return _output_size(*sizes, pool=True, ceil_mode=ceil_mode)
+    return _output_size(*sizes, pool=True, ceil_mode=bool(ceil_mode))
 
 
 def _plain(shape: Sequence[int], spec: str = "") -> str:
     """``(6, 1, 5, 5)`` -> ``'6x1x5x5'`` (``spec=','``: ``'1,024x...'``)."""
     return "x".join(f"{d:{spec}}" for d in shape) if len(shape) else "1"
-
-
-def _check_module(model: Any) -> None:
-    if not isinstance(model, nn.Module):
-        raise TypeError(
-            f"model must be a torch.nn.Module, got {type(model).__name__}; "
-            f"pass the network itself, e.g. dl.lenet()"
-        )
 
 
 def _formula(module: nn.Module | None, params: list[tuple]) -> str:
@@ -143,12 +126,6 @@ def _row(layer: str, module: nn.Module, seen: dict[int, str]) -> tuple:
     """One table row; parameters already in ``seen`` are counted there."""
     new, shared = [], []
     for pname, param in module.named_parameters(recurse=False):
-        if isinstance(param, nn.parameter.UninitializedParameter):
-            raise ValueError(
-                f"parameter '{layer}.{pname}' of a lazy module is not "
-                f"initialized yet, so it has no size; run one forward pass "
-                f"(e.g. model(torch.zeros(1, 1, 28, 28))) before counting"
-            )
         if id(param) in seen:
             shared.append(f"{pname} shared with '{seen[id(param)]}'")
         else:
@@ -176,7 +153,7 @@ def param_table(model: nn.Module) -> pd.DataFrame:
     """Columns layer, type, weight_shape, params, formula: a row per module
     owning parameters (shared ones count once), a "total" row and
     ``attrs["total"]``."""
-    _check_module(model)
+    check_module("model", model)
     seen: dict[int, str] = {}
     rows = [
         _row(name or "(root)", module, seen)
@@ -213,31 +190,6 @@ class ShapeMismatchError(RuntimeError):
     ) -> None:
         super().__init__(message)
         self.trace, self.layer, self.input_shape = trace, layer, input_shape
-
-
-def _full_input_shape(input_shape: Any) -> tuple[int, ...]:
-    """Checked ``input_shape``; a (C, H, W) 3-tuple gets batch size 1."""
-    if not isinstance(input_shape, (tuple, list, torch.Size)):
-        raise TypeError(
-            f"input_shape must be a tuple of ints such as (1, 1, 28, 28), "
-            f"got {input_shape!r} ({type(input_shape).__name__})"
-        )
-    if not 2 <= len(input_shape) <= 5:
-        raise ValueError(
-            f"input_shape must have 2 to 5 entries (batch first, e.g. "
-            f"(1, 1, 28, 28), or (C, H, W) for batch 1), got {input_shape!r}"
-        )
-    for size in input_shape:
-        if not is_int(size) or size < 1:
-            error, rule = (
-                (ValueError, ">= 1") if is_int(size) else (TypeError, "ints")
-            )
-            raise error(
-                f"input_shape entries must be {rule}, got {size!r} "
-                f"({type(size).__name__}) in input_shape={input_shape!r}"
-            )
-    shape = tuple(int(s) for s in input_shape)
-    return (1, *shape) if len(shape) == 3 else shape
 
 
 def _shape_of(obj: Any) -> Any:
@@ -312,8 +264,9 @@ def shape_trace(model: nn.Module, input_shape: Sequence[int]) -> pd.DataFrame:
     """Columns layer, type, output_shape, params after every leaf layer (a
     Sequential's, else hooked) in eval mode for a random (B, C, H, W)-like
     input; (C, H, W) gets batch 1. Raises :class:`ShapeMismatchError`."""
-    _check_module(model)
-    shape = _full_input_shape(input_shape)
+    check_module("model", model)
+    shape = tuple(input_shape)
+    shape = (1, *shape) if len(shape) == 3 else shape  # (C, H, W): batch 1
     first = next(model.parameters(), torch.zeros(0, dtype=torch.float32))
     dtype = first.dtype if first.is_floating_point() else torch.float32
     generator = torch.Generator().manual_seed(0)

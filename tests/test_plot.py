@@ -33,7 +33,7 @@ def _close_figures() -> Any:
 
 
 def test_no_kernel_in_pytest() -> None:
-    assert plot._kernel_shell() is None
+    assert plot.in_jupyter() is False
 
 
 def test_animator_keeps_one_line_per_series() -> None:
@@ -71,23 +71,13 @@ def test_animator_d2l_semantics_scalar_y_and_x_per_series() -> None:
 
 
 def test_animator_rejects_changing_series_count() -> None:
+    """d2l's Animator zips, so it drops the extra points silently."""
     animator = dl.Animator()
     animator.add(0, (1, 2))
-    with pytest.raises(ValueError, match="2 series"):
+    with pytest.raises(ValueError, match="plots 2 series.* 3 y values"):
         animator.add(1, (1, 2, 3))
-    with pytest.raises(ValueError, match="one value per series"):
+    with pytest.raises(ValueError, match="3 x and 2 y values"):
         animator.add([1, 2, 3], (1, 2))
-
-
-def test_animator_validates_arguments() -> None:
-    with pytest.raises(ValueError, match="xscale"):
-        dl.Animator(xscale="bogus")
-    with pytest.raises(ValueError, match="ylim"):
-        dl.Animator(ylim=[0])
-    with pytest.raises(ValueError, match="fmts"):
-        dl.Animator(fmts="-")
-    with pytest.raises(ValueError, match="nrows"):
-        dl.Animator(nrows=0)
 
 
 def _fake_kernel(
@@ -160,13 +150,6 @@ def test_show_images_accepts_hw_tensors_arrays_and_pil() -> None:
     assert len(axes) == 2
 
 
-def test_show_images_rejects_short_titles_and_bad_grid() -> None:
-    with pytest.raises(ValueError, match="titles"):
-        dl.show_images(torch.rand(4, 8, 8), 2, 2, titles=["a"])
-    with pytest.raises(ValueError, match="num_rows"):
-        dl.show_images(torch.rand(4, 8, 8), 0, 2)
-
-
 # ----------------------------------------------------------- plot_history
 
 
@@ -210,10 +193,3 @@ def test_plot_history_save_is_atomic(
         dl.plot_history(_history(), path=path)
     assert path.read_bytes() == good
     assert [p.name for p in tmp_path.iterdir()] == ["history.png"]
-
-
-def test_plot_history_rejects_bad_input() -> None:
-    with pytest.raises(TypeError, match="DataFrame"):
-        dl.plot_history({"train_loss": [1.0]})  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="_acc"):
-        dl.plot_history(pd.DataFrame({"train_loss": [1.0]}))

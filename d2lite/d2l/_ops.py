@@ -38,15 +38,6 @@ abs = torch.abs  # noqa: A001 (d2l's name shadows the builtin, as in d2l)
 eye = torch.eye
 
 
-def _check_tensor(name: str, x: Any) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(
-            f"{name} expects a torch.Tensor, got {type(x).__name__}; "
-            "convert it first with d2l.tensor(x)"
-        )
-    return x
-
-
 def meshgrid(
     *tensors: torch.Tensor, indexing: str = "ij"
 ) -> tuple[torch.Tensor, ...]:
@@ -60,45 +51,39 @@ def meshgrid(
 
 def numpy(x: torch.Tensor, *args: Any, **kwargs: Any) -> np.ndarray:
     """Return ``x`` as a NumPy array, detached from autograd (and on the CPU)."""
-    return _check_tensor("numpy", x).detach().cpu().numpy(*args, **kwargs)
+    return x.detach().cpu().numpy(*args, **kwargs)
 
 
 def size(x: torch.Tensor) -> int:
     """Return the number of elements of ``x`` (``x.numel()``)."""
-    return _check_tensor("size", x).numel()
+    return x.numel()
 
 
 def reshape(x: torch.Tensor, *shape: Any) -> torch.Tensor:
     """Return ``x.reshape(*shape)``; e.g. ``reshape(X, (1, 1, 6, 8))``."""
-    return _check_tensor("reshape", x).reshape(*shape)
+    return x.reshape(*shape)
 
 
 def to(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
     """Return ``x.to(...)``: a device, a dtype or both."""
-    return _check_tensor("to", x).to(*args, **kwargs)
+    return x.to(*args, **kwargs)
 
 
 def reduce_sum(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
     """Return ``x.sum(...)``: all elements, or along ``dim``."""
-    return _check_tensor("reduce_sum", x).sum(*args, **kwargs)
+    return x.sum(*args, **kwargs)
 
 
 def argmax(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
     """Return ``x.argmax(...)``, e.g. ``argmax(y_hat, axis=1)`` (B, C) -> (B,)."""
-    return _check_tensor("argmax", x).argmax(*args, **kwargs)
+    return x.argmax(*args, **kwargs)
 
 
 def astype(x: torch.Tensor, dtype: Any) -> torch.Tensor:
     """Return ``x`` converted to ``dtype`` (``x.type(dtype)``)."""
-    return _check_tensor("astype", x).type(dtype)
+    return x.type(dtype)
 
 
 def transpose(x: torch.Tensor) -> torch.Tensor:
     """Return the transpose of a matrix (or vector) ``x`` (``x.t()``)."""
-    x = _check_tensor("transpose", x)
-    if x.dim() > 2:
-        raise ValueError(
-            f"transpose expects a tensor with at most 2 dimensions, got shape "
-            f"{tuple(x.shape)}; use x.permute(...) or x.transpose(dim0, dim1)"
-        )
     return x.t()

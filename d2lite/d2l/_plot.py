@@ -10,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from d2lite._checks import check_pair
-from d2lite.plot import check_style
-
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
@@ -34,10 +31,8 @@ def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
     """Use SVG in Jupyter and make ``figsize`` (inches) pyplot's default."""
     import matplotlib.pyplot as plt
 
-    rule = "a (width, height) pair of inches"
-    size = check_pair("figsize", figsize, rule, "e.g. figsize=(3.5, 2.5)")
     use_svg_display()
-    plt.rcParams["figure.figsize"] = size
+    plt.rcParams["figure.figsize"] = figsize
 
 
 def set_axes(
@@ -51,7 +46,6 @@ def set_axes(
     legend: Sequence[str] | None,
 ) -> None:
     """Set labels, scales, limits and legend of matplotlib ``axes``; add a grid."""
-    check_style(xscale, yscale)
     axes.set_xlabel(xlabel or "")
     axes.set_ylabel(ylabel or "")
     axes.set_xscale(xscale)
@@ -128,7 +122,6 @@ def plot(
     """
     import matplotlib.pyplot as plt
 
-    check_style(fmts=fmts)
     xs, ys = _series(X, Y)
     set_figsize(figsize)
     axes = axes if axes is not None else plt.gca()

@@ -13,11 +13,11 @@ import torch
 from torch import nn
 
 import d2lite as dl
-from d2lite._checks import check_int, check_lr, check_net
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Updater = torch.optim.Optimizer | Callable[[int], object]
+try_gpu = dl.try_gpu  # GPU i if it exists, else Apple's mps (i=0), else cpu
 
 
 def _net_device(net: object) -> torch.device | None:
@@ -34,13 +34,9 @@ def sgd(params: Sequence[torch.Tensor], lr: float, batch_size: int) -> None:
     The gradients are zeroed afterwards. ``batch_size`` turns the gradient of
     a summed loss (``l.sum().backward()``) into that of the batch mean.
     """
-    lr = check_lr(lr)
-    batch_size = check_int(
-        "batch_size", batch_size, hint="e.g. sgd([W, b], lr, X.shape[0])"
-    )
     with torch.no_grad():
         for i, param in enumerate(params):
-            if param.grad is None:
+            if param.grad is None:  # else: "unsupported operand NoneType"
                 raise ValueError(
                     f"params[{i}] (shape {tuple(param.shape)}) has no gradient; "
                     "create it with requires_grad=True and call l.sum().backward()"
@@ -62,25 +58,6 @@ def evaluate_accuracy(
     return dl.evaluate_accuracy_gpu(net, data_iter)
 
 
-def _check_ch3_args(net: object, loss: object, updater: object) -> None:
-    if not callable(net):
-        raise TypeError(
-            f"net must be a module or a function X -> y_hat, got {net!r}"
-        )
-    if not callable(loss):
-        raise TypeError(
-            f"loss must be callable (y_hat, y) -> loss, got {loss!r}; e.g. "
-            "loss = nn.CrossEntropyLoss(reduction='none')"
-        )
-    if not isinstance(updater, torch.optim.Optimizer) and not callable(
-        updater
-    ):
-        raise TypeError(
-            f"updater must be a torch.optim.Optimizer or a function of the batch "
-            f"size, got {updater!r}; e.g. torch.optim.SGD(net.parameters(), lr=0.1)"
-        )
-
-
 def train_epoch_ch3(
     net: Callable, train_iter: Batches, loss: Loss, updater: Updater
 ) -> tuple[float, float]:
@@ -97,7 +74,6 @@ def train_epoch_ch3(
     Returns:
         Mean loss per example and accuracy over the epoch.
     """
-    _check_ch3_args(net, loss, updater)
     if isinstance(net, nn.Module):
         net.train()
     device = _net_device(net)
@@ -107,10 +83,6 @@ def train_epoch_ch3(
             X, y = X.to(device), y.to(device)
         y_hat = net(X)  # (B, C)
         l = loss(y_hat, y)
-        if not isinstance(l, torch.Tensor):
-            raise TypeError(
-                f"loss must return a tensor, it returned {type(l).__name__}"
-            )
         l_sum = l.sum() if l.dim() else l * y.numel()  # a mean times B
         if isinstance(updater, torch.optim.Optimizer):
             updater.zero_grad()
@@ -121,11 +93,6 @@ def train_epoch_ch3(
             updater(X.shape[0])
         metric.add(
             float(l_sum.detach()), dl.accuracy(y_hat.detach(), y), y.numel()
-        )
-    if metric[2] == 0:
-        raise ValueError(
-            "train_iter yielded no examples; pass a non-empty iterable of (X, y)"
-            " batches, e.g. from d2l.load_data_fashion_mnist(256)"
         )
     return metric[0] / metric[2], metric[1] / metric[2]
 
@@ -144,8 +111,6 @@ def train_ch3(
     a script draws it off screen. Unlike d2l's package, it does not assert on
     the final accuracy.
     """
-    _check_ch3_args(net, loss, updater)
-    num_epochs = check_int("num_epochs", num_epochs, hint="e.g. num_epochs=10")
     animator = dl.Animator(
         xlabel="epoch",
         xlim=[1, num_epochs] if num_epochs > 1 else None,
@@ -160,17 +125,7 @@ def train_ch3(
 
 def predict_ch3(net: Callable, test_iter: Batches, n: int = 6) -> None:
     """Show the first ``n`` images of ``test_iter`` titled true / predicted label."""
-    n = check_int("n", n, hint="e.g. n=6")
-    try:
-        X, y = next(iter(test_iter))  # (B, 1, H, W), (B,)
-    except StopIteration:
-        raise ValueError(
-            "test_iter yielded no batch; pass e.g. test_iter"
-        ) from None
-    if n > len(X):
-        raise ValueError(
-            f"n={n} but the first batch holds {len(X)} images; pass n <= {len(X)}"
-        )
+    X, y = next(iter(test_iter))  # (B, 1, H, W), (B,)
     device = _net_device(net)
     was_training = isinstance(net, nn.Module) and net.training
     if isinstance(net, nn.Module):
@@ -202,9 +157,6 @@ def train_ch6(
     a script). Prints ``training on <device>``, then the final loss and
     accuracies and the examples/sec. ``device`` defaults to ``try_gpu()``.
     """
-    check_net(net, "e.g. net = nn.Sequential(...)")
-    check_int("num_epochs", num_epochs, hint="e.g. num_epochs=10")
-    lr = check_lr(lr)
     device = try_gpu() if device is None else torch.device(device)
     print("training on", device)
     dl.train_ch6(net, train_iter, test_iter, num_epochs, lr, device)
@@ -216,21 +168,6 @@ def train_ch6(
 def num_gpus() -> int:
     """Return the number of CUDA GPUs."""
     return torch.cuda.device_count()
-
-
-def try_gpu(i: int = 0) -> torch.device:
-    """Return GPU ``i`` if it exists, else the CPU (d2l's rule).
-
-    Without CUDA, ``try_gpu()`` returns Apple's ``mps`` where it is available
-    (as ``dl.try_gpu``); ``try_gpu(i)`` for a GPU that does not exist
-    returns the CPU, as d2l's does.
-    """
-    i = check_int(
-        "i", i, minimum=0, hint="i is the GPU index: try_gpu() for the first"
-    )
-    if i < num_gpus() or (i == 0 and num_gpus() == 0):
-        return dl.try_gpu(i)
-    return torch.device("cpu")
 
 
 def try_all_gpus() -> list[torch.device]:
