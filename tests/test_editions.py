@@ -269,3 +269,51 @@ def test_stars_in_a_title_must_match_the_instructors_table(course):
         match="cell 4: demo-ex1 shows ★★★, its row in book/instructors.md ★",
     ):
         editions.write_reader(root=course)
+
+
+START = ("markdown", "```{solution-start} demo-ex1\n```")
+END = ("markdown", "```{solution-end}\n```")
+CODE = (
+    "code",
+    "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
+)
+
+
+@pytest.mark.parametrize(
+    "cells, match",
+    [
+        (
+            [START, ("code", "### BEGIN SOLUTION\nx = 1"), END],
+            "without its END",
+        ),
+        ([START, ("code", "x = 1\n### END SOLUTION"), END], "without its END"),
+        (
+            [
+                START,
+                ("code", "### BEGIN SOLUTION\n" * 2 + "x\n### END SOLUTION"),
+                END,
+            ],
+            "do not nest",
+        ),
+        ([START, CODE], "has no end"),
+        ([CODE, END], "cell 0: SOLUTION markers outside a solution"),
+        ([END], "cell 0: a solution-end without its start"),
+        ([START, START, CODE, END, END], "cell 1: a solution inside that of"),
+        (
+            [START, ("code", "x = 1"), END],
+            "cell 1: a code cell in the solution",
+        ),
+        ([("markdown", "```{solution-start}\n```"), CODE, END], "names no"),
+    ],
+)
+@pytest.mark.parametrize("mode", ["reader", "nbgrader"])
+def test_malformed_solutions_are_refused(cells, match, mode):
+    book = editions.Book(URL, exercises={"demo-ex1": ("1.1", 1)})
+    with pytest.raises(EditionError, match=f"demo.ipynb[,:] .*{match}"):
+        editions.convert(
+            make_notebook(cells),
+            book,
+            "notebooks/demo",
+            mode=mode,
+            name="demo.ipynb",
+        )

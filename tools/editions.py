@@ -61,8 +61,12 @@ _ROLE = re.compile(
     r"\{(?P<name>[a-z][\w:-]*)\}`(?P<body>[^`]*)`|(`+).+?\3", re.S
 )
 _TARGET = re.compile(r"^\((?P<label>[^)\s]+)\)=[ \t]*\n?", re.M)
-_BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION\b")
-_END = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION\b")
+_MARKER = re.compile(r"^[ \t]*#+[ \t]*(BEGIN|END) SOLUTION\b.*\n?", re.M)
+_REGION = re.compile(
+    r"^([ \t]*)#+[ \t]*BEGIN SOLUTION\b.*\n((?:.*\n)*?)"
+    r"[ \t]*#+[ \t]*END SOLUTION\b.*$",
+    re.M,
+)
 _CHECK = re.compile(r"""^\s*dl\.check\(\s*["']([\w-]+)["']""", re.M)
 _STARS = re.compile(
     r"^\|\s*\{ref\}`(?P<id>[\w-]+) <(?P=id)>`\s*\|"
@@ -379,9 +383,7 @@ def _meta(cell, grade_id: str, solution=False, points=None) -> None:
 
 def _code(cell, current: str | None, mode: str, book: Book) -> None:
     """A code cell of the ``mode`` edition (in place)."""
-    marked = any(
-        _BEGIN.match(x) or _END.match(x) for x in cell.source.split("\n")
-    )
+    marked = bool(_MARKER.search(cell.source))
     if marked and current is None:
         raise EditionError("SOLUTION markers outside a solution")
     if current is not None and not marked:
@@ -391,11 +393,8 @@ def _code(cell, current: str | None, mode: str, book: Book) -> None:
         )
     tags = cell.metadata.get("tags", [])
     if mode == "reader":
-        cell.source = "\n".join(
-            x
-            for x in cell.source.split("\n")
-            if not (_BEGIN.match(x) or _END.match(x))
-        )
+        prepare_solution(cell.source, current)  # refuses bad markers
+        cell.source = _MARKER.sub("", cell.source).rstrip("\n")
         if current or {"hide-input", "remove-input", "remove-cell"} & {*tags}:
             cell.metadata["jupyter"] = {"source_hidden": True}
             cell.metadata["cellView"] = "form"  # Colab folds it
@@ -421,34 +420,18 @@ def _code(cell, current: str | None, mode: str, book: Book) -> None:
 def prepare_solution(source: str, ex: str) -> str:
     """Check a solution's markers; put ``name = ...`` before a top-level
     region, so that the student's check says "no answer yet"."""
-    lines, out, index = source.split("\n"), [], 0
-    while index < len(lines):
-        if _END.match(lines[index]):
-            raise EditionError(
-                f"line {index + 1}: END SOLUTION without BEGIN SOLUTION"
-            )
-        begin = _BEGIN.match(lines[index])
-        if not begin:
-            out.append(lines[index])
-            index += 1
-            continue
-        rest = [_END.match(x) or _BEGIN.match(x) for x in lines[index + 1 :]]
-        end = index + 1 + next((i for i, m in enumerate(rest) if m), len(rest))
-        if end == len(lines) or _BEGIN.match(lines[end]):
-            raise EditionError(
-                f"line {index + 1}: BEGIN SOLUTION has no "
-                "END SOLUTION (regions do not nest)"
-            )
-        if _open_brackets("\n".join(out)):
-            raise EditionError(
-                f"the solution of {ex} sits inside brackets, "
-                "where nbgrader's stub cannot go"
-            )
-        if not begin["indent"]:
-            out += [f"{n} = ..." for n in _bound(lines[index + 1 : end])]
-        out += lines[index : end + 1]
-        index = end + 1
-    return "\n".join(out)
+
+    def region(m: re.Match) -> str:
+        if _MARKER.search(m[2]):
+            raise EditionError("SOLUTION regions do not nest")
+        if _open_brackets(source[: m.start()]):
+            raise EditionError(f"the solution of {ex} sits inside brackets")
+        names = [] if m[1] else _bound(m[2])
+        return "".join(f"{n} = ...\n" for n in names) + m[0]
+
+    if _MARKER.search(_REGION.sub("", source)):
+        raise EditionError("a BEGIN SOLUTION without its END SOLUTION")
+    return _REGION.sub(region, source)
 
 
 def _open_brackets(code: str) -> bool:
@@ -462,10 +445,10 @@ def _open_brackets(code: str) -> bool:
     return depth > 0
 
 
-def _bound(body: list[str]) -> list[str]:
+def _bound(body: str) -> list[str]:
     """The names a top-level solution assigns (not functions or imports)."""
     try:
-        tree = ast.parse("\n".join(body))
+        tree = ast.parse(body)
     except SyntaxError:
         return []
     assigns = (ast.Assign, ast.AnnAssign, ast.AugAssign)
