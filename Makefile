@@ -18,6 +18,16 @@ book: setup
 	tools/system_deps.sh data
 	$(VPY) tools/book.py build --execute
 
+# The Chinese edition (tools/i18n.py, notes for translators in the README):
+# refresh locale/zh_CN/LC_MESSAGES/*.po after an English edit; build the
+# Chinese book into _build/zh/html from the stored outputs, strictly.
+.PHONY: translations book-zh
+translations: setup
+	$(VPY) tools/i18n.py update
+
+book-zh: setup
+	$(VPY) tools/i18n.py build
+
 test: setup
 	tools/system_deps.sh data browser
 	$(VPY) -m ruff check .
