@@ -61,15 +61,14 @@ def write_dataset(
     n_test: int = 4,
     gz: bool = False,
     level: int = 9,
-    torchvision_layout: bool | str = False,
+    torchvision_layout: bool = False,
     skip: tuple[str, ...] = (),
 ) -> dict[str, torch.Tensor]:
     """Write the four IDX files of a tiny dataset into ``directory``.
 
     Args:
         gz, level: gzip the files, at this compression level.
-        torchvision_layout: write into ``directory/FashionMNIST/raw/``
-            (or ``directory/<name>/raw/`` for a class name).
+        torchvision_layout: write into ``directory/FashionMNIST/raw/``.
         skip: file names (without .gz) not to write (partial dataset).
 
     Returns:
@@ -77,9 +76,7 @@ def write_dataset(
     """
     target = directory
     if torchvision_layout:
-        name = torchvision_layout
-        name = "FashionMNIST" if name is True else name
-        target = directory / name / "raw"
+        target = directory / "FashionMNIST" / "raw"
     target.mkdir(parents=True, exist_ok=True)
     tensors: dict[str, torch.Tensor] = {}
     for train, n, seed in ((True, n_train, 1), (False, n_test, 2)):
@@ -94,8 +91,7 @@ def write_dataset(
 
 
 def tiny_spec(spec, tensors: dict[str, torch.Tensor]):
-    """``spec`` with the counts and MD5s of a tiny dataset written here."""
+    """``spec`` with the MD5s of a tiny dataset written here."""
     order = ("X_train", "y_train", "X_test", "y_test")
     md5 = tuple(hashlib.md5(idx_bytes(tensors[k])).hexdigest() for k in order)
-    counts = (len(tensors["y_train"]), len(tensors["y_test"]))
-    return dataclasses.replace(spec, counts=counts, md5=md5)
+    return dataclasses.replace(spec, md5=md5)

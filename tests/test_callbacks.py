@@ -257,10 +257,6 @@ def test_best_checkpoint_can_monitor_a_loss(tmp_path: Path) -> None:
     )
     ckpt = dl.load_checkpoint(tmp_path / "b.pt")
     assert ckpt["epoch"] == history["test_loss"].idxmin()
-    with pytest.raises(
-        ValueError, match="mode must be 'max' or 'min', got 'up'"
-    ):
-        dl.BestCheckpoint(tmp_path / "c.pt", mode="up")
 
 
 def test_nan_guard_is_a_callback_that_names_the_batch() -> None:

@@ -29,8 +29,6 @@ pytestmark = pytest.mark.usefixtures("offline")
 
 #: The real download step, before the `offline` fixture replaces it.
 TORCHVISION_DOWNLOAD = data._torchvision_download
-#: Fashion-MNIST's layout with the tiny counts and no checksums.
-TINY = dataclasses.replace(data.FASHION_MNIST, counts=(6, 4), md5=None)
 
 
 # ---------------------------------------------------------------- reading
@@ -52,7 +50,7 @@ def test_read_split_round_trips(tmp_path, gz, torchvision_layout):
         assert torch.equal(y, written[f"y_{suffix}"])
 
 
-def test_load_tensors_uses_counts_and_caches(tiny_fashion_mnist):
+def test_load_tensors_returns_copies_of_a_cached_split(tiny_fashion_mnist):
     tiny = tiny_fashion_mnist
     X, y = dl.load_fashion_mnist_tensors(train=True)
     X_test, y_test = dl.load_fashion_mnist_tensors(train=False)
@@ -62,8 +60,6 @@ def test_load_tensors_uses_counts_and_caches(tiny_fashion_mnist):
     X[:] = 0  # callers get copies: the cache is not affected
     again, _ = dl.load_fashion_mnist_tensors(train=True)
     assert torch.equal(again, tiny["X_train"])
-    with pytest.raises(TypeError, match="train must be True or False"):
-        dl.load_fashion_mnist_tensors(train=1)
 
 
 def test_decoded_once(tiny_fashion_mnist, monkeypatch):
@@ -97,14 +93,6 @@ def test_replaced_files_are_read_again(
     new, _ = dl.load_fashion_mnist_tensors(train=False)
     assert torch.equal(old, tiny_fashion_mnist["X_test"])
     assert torch.equal(new, X)
-
-
-def test_real_counts_refuse_tiny_files(isolated):
-    root = isolated / "tiny"
-    write_dataset(root)
-    message = "6 examples, Fashion-MNIST has 60000"
-    with pytest.raises(data.CorruptFileError, match=message):
-        dl.load_fashion_mnist_tensors(train=True, root=root)
 
 
 # -------------------------------------------------------------- checksums
@@ -141,63 +129,25 @@ def test_checksum_mismatch_names_file_and_both_sums(isolated):
     assert torch.equal(X, written["X_train"])
 
 
-# ------------------------------------------------------ a second data set
-
-
-def test_mnist_is_a_spec(isolated, monkeypatch):
-    """MNIST: its own variable, cache folder, torchvision class and sums."""
-    assert data.MNIST.files == data.FASHION_MNIST.files
-    assert data.MNIST.classes == tuple("0123456789")
-    root = isolated / "digits"
-    written = write_dataset(root, gz=True, torchvision_layout="MNIST")
-    spec = tiny_spec(data.MNIST, written)
-    monkeypatch.setenv("D2LITE_MNIST", str(root))
-    assert data.find(spec) == root / "MNIST" / "raw"
-    X, y = data.load_tensors(spec, train=False)
-    assert torch.equal(X, written["X_test"])
-    assert torch.equal(y, written["y_test"])
-    with pytest.raises(data.CorruptFileError, match="6 examples, MNIST has"):
-        data.load_tensors(data.MNIST, train=True)
-    monkeypatch.delenv("D2LITE_MNIST")
-    assert data.user_cache_dir(spec).name == "mnist"
-    with pytest.raises(data.DataNotFoundError) as info:
-        data.find(spec, download=False)
-    message = str(info.value)
-    assert message.startswith("MNIST not found")
-    assert "$D2LITE_MNIST: not set" in message and "(~11 MB)" in message
-    assert "Debian" not in message  # no Debian package for MNIST
-
-
 def test_torchvision_download_uses_the_specs_class(isolated, monkeypatch):
     import torchvision.datasets
 
     made = []
 
-    class FakeMNIST:  # what torchvision.datasets.MNIST(download=True) leaves
+    class FakeFashionMNIST:  # what torchvision's class leaves, downloaded
         def __init__(self, root, download):
             made.append((root, download))
-            write_dataset(Path(root), gz=True, torchvision_layout="MNIST")
+            write_dataset(Path(root), gz=True, torchvision_layout=True)
 
-    monkeypatch.setattr(torchvision.datasets, "MNIST", FakeMNIST)
+    monkeypatch.setattr(torchvision.datasets, "FashionMNIST", FakeFashionMNIST)
     cache = isolated / "cache"
-    TORCHVISION_DOWNLOAD(data.MNIST, cache)
+    TORCHVISION_DOWNLOAD(data.FASHION_MNIST, cache)
     assert made == [(str(cache), True)]
-    assert data._scan(data.MNIST, cache, "test") == cache / "MNIST" / "raw"
+    found, _ = data._scan(data.FASHION_MNIST, cache)
+    assert found == cache / "FashionMNIST" / "raw"
 
 
 # ------------------------------------------------------------- corruption
-
-
-def _split_dir(
-    tmp_path: Path, images: bytes, labels: bytes, *, gz: bool = False
-) -> Path:
-    write_file(tmp_path / FILES[True][0], images, gz=gz)
-    write_file(tmp_path / FILES[True][1], labels, gz=gz)
-    return tmp_path
-
-
-def _read(directory: Path, spec: data.IDXSpec = TINY):
-    return data._read_split(spec, directory, True)
 
 
 @pytest.fixture
@@ -206,64 +156,34 @@ def good():
     return idx_bytes(X), idx_bytes(y)
 
 
+def _spec_of(good):
+    """Fashion-MNIST's layout with the train sums of the ``good`` files."""
+    md5 = [hashlib.md5(b).hexdigest() for b in good]
+    return dataclasses.replace(data.FASHION_MNIST, md5=(*md5, "-", "-"))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda X, y: (X[:-100], y), id="truncated"),
+        pytest.param(lambda X, y: (X, y + b"junk"), id="trailing-bytes"),
+        pytest.param(lambda X, y: (y, X), id="swapped-files"),
+        pytest.param(lambda X, y: (X, y[:-1] + b"\x0a"), id="stray-label"),
+    ],
+)
 @pytest.mark.parametrize("gz", [False, True])
-def test_truncated_file_names_it(tmp_path, good, gz):
-    images, labels = good
-    _split_dir(tmp_path, images[:-100], labels, gz=gz)
-    with pytest.raises(data.CorruptFileError, match="truncated") as info:
-        _read(tmp_path)
-    assert FILES[True][0] in str(info.value)
-
-
-def test_file_shorter_than_header(tmp_path, good):
-    _split_dir(tmp_path, good[0], good[1][:5])
-    match = f"{FILES[True][1]}.*truncated"
-    with pytest.raises(data.CorruptFileError, match=match):
-        _read(tmp_path)
-
-
-def test_trailing_garbage(tmp_path, good):
-    _split_dir(tmp_path, good[0], good[1] + b"\x00junk")
-    message = (
-        f"{FILES[True][1]}: trailing bytes.* 6 data bytes, the file has 11"
-    )
-    with pytest.raises(data.CorruptFileError, match=message):
-        _read(tmp_path)
-
-
-def test_wrong_magic_number(tmp_path, good):
-    _split_dir(tmp_path, good[1], good[0])  # labels where images belong
-    match = r"magic number 2049, expected 2051 \(images file\)"
-    with pytest.raises(data.CorruptFileError, match=match) as info:
-        _read(tmp_path)
-    message = str(info.value)
-    assert "not a Fashion-MNIST IDX file" in message
-    assert "apt-get install --reinstall dataset-fashion-mnist" in message
-
-
-def test_image_size_checked(tmp_path, good):
-    small = idx_bytes(torch.zeros(6, 14, 14, dtype=torch.uint8))
-    _split_dir(tmp_path, small, good[1])
-    match = r"\(14, 14\), expected \(28, 28\)"
-    with pytest.raises(data.CorruptFileError, match=match):
-        _read(tmp_path)
-
-
-def test_label_out_of_range(tmp_path, good):
-    bad = idx_bytes(torch.tensor([0, 1, 2, 3, 4, 10], dtype=torch.uint8))
-    _split_dir(tmp_path, good[0], bad)
-    with pytest.raises(data.CorruptFileError, match="label 10 outside 0..9"):
-        _read(tmp_path)
-
-
-def test_count_mismatch_names_both_files(tmp_path, good):
-    five = idx_bytes(torch.zeros(5, dtype=torch.uint8))
-    _split_dir(tmp_path, good[0], five)
+def test_a_damaged_file_fails_its_checksum(tmp_path, good, damage, gz):
+    """One message, naming the file and the fix, for every kind of damage."""
+    images, labels = damage(*good)
+    write_file(tmp_path / FILES[True][0], images, gz=gz)
+    write_file(tmp_path / FILES[True][1], labels, gz=gz)
     with pytest.raises(data.CorruptFileError) as info:
-        _read(tmp_path)
+        data._read_split(_spec_of(good), tmp_path, True)
     message = str(info.value)
-    assert FILES[True][0] in message and FILES[True][1] in message
-    assert "6 images" in message and "5 labels" in message
+    bad = FILES[True][0] if images != good[0] else FILES[True][1]
+    assert bad in message and "the MD5 of its decompressed bytes" in message
+    assert "apt-get install --reinstall dataset-fashion-mnist" in message
+    assert isinstance(info.value, ValueError)
 
 
 @pytest.mark.parametrize(
@@ -271,11 +191,6 @@ def test_count_mismatch_names_both_files(tmp_path, good):
     [
         pytest.param(lambda gz: b"not gzip at all" + gz, id="not-gzip"),
         pytest.param(lambda gz: gz[: len(gz) // 2], id="truncated-gz"),
-        pytest.param(
-            lambda gz: gz[:10] + bytes(b ^ 0xFF for b in gz[10:40]) + gz[40:],
-            id="bad-deflate",
-        ),
-        pytest.param(lambda gz: gz[:-8] + bytes(8), id="bad-crc"),
     ],
 )
 def test_gzip_corruption_names_file(tmp_path, good, damage):
@@ -284,34 +199,32 @@ def test_gzip_corruption_names_file(tmp_path, good, damage):
     path.write_bytes(damage(path.read_bytes()))
     write_file(tmp_path / FILES[True][1], labels, gz=True)
     with pytest.raises(data.CorruptFileError, match="gzip") as info:
-        _read(tmp_path)
+        data._read_split(_spec_of(good), tmp_path, True)
     assert str(path) in str(info.value)
     assert "replace it by the decompressed file" in str(info.value)
     assert isinstance(info.value, ValueError)
     assert isinstance(info.value, RuntimeError)
 
 
-@pytest.mark.parametrize("torchvision_layout", [False, True])
-def test_partial_dataset_names_missing_files(tmp_path, torchvision_layout):
+def test_a_partial_copy_is_named_and_never_used(isolated):
     skip = (FILES[False][1], FILES[True][0])
-    write_dataset(
-        tmp_path, gz=True, skip=skip, torchvision_layout=torchvision_layout
-    )
-    with pytest.raises(data.IncompleteDatasetError) as info:
-        data.find_fashion_mnist(tmp_path)
+    partial = isolated / "partial"
+    write_dataset(partial, gz=True, skip=skip, torchvision_layout=True)
+    with pytest.raises(data.DataNotFoundError) as info:
+        data.find_fashion_mnist(partial)
     message = str(info.value)
-    for name in skip:
-        assert name in message
-    assert FILES[False][0] not in message.split("missing:")[1].split(".")[0]
-    assert "A partial dataset is never used" in message
-
-
-def test_partial_cache_is_not_skipped_silently(isolated):
-    spec = data.FASHION_MNIST
-    write_dataset(data.user_cache_dir(spec), skip=(FILES[True][1],))
-    write_dataset(data.DATASETS_DIR / "fashion-mnist", gz=True)
-    with pytest.raises(data.IncompleteDatasetError, match=FILES[True][1]):
-        data.find_fashion_mnist()
+    assert f"{partial / 'FashionMNIST' / 'raw'} is partial, missing" in message
+    assert all(name in message.split("Expected")[0] for name in skip)
+    assert FILES[False][0] not in message.split("Expected")[0]
+    cache = data.user_cache_dir(data.FASHION_MNIST)
+    write_dataset(cache, skip=(FILES[True][1],))
+    with pytest.raises(
+        data.DataNotFoundError, match="per-user cache: .*partial"
+    ):
+        data.find_fashion_mnist(download=False)
+    debian = data.DATASETS_DIR / "fashion-mnist"
+    write_dataset(debian, gz=True)
+    assert data.find_fashion_mnist() == debian  # the partial cache is skipped
 
 
 # ------------------------------------------------------------ search order
@@ -415,14 +328,6 @@ def test_nothing_found_lists_places_and_fixes(isolated, monkeypatch):
         "D2LITE_DATA=/path",
     ):
         assert expected in message
-
-
-def test_root_type_checked(isolated):
-    with pytest.raises(TypeError, match="root must be a path"):
-        data.find_fashion_mnist(42)
-    match = "candidate directory must be a path .* got 42 "
-    with pytest.raises(TypeError, match=match):
-        data.find_fashion_mnist(candidates=[(42, "test")], download=False)
 
 
 # ------------------------------------------------------------ TensorLoader
@@ -539,8 +444,6 @@ def test_drop_last():
     loader = dl.TensorLoader(X, y, 4, drop_last=True, shuffle=True, seed=0)
     assert len(loader) == 2
     assert [len(yb) for _, yb in loader] == [4, 4]
-    with pytest.raises(ValueError, match="yields no batch"):
-        dl.TensorLoader(X, y, 11, drop_last=True)
 
 
 def test_numpy_and_torch_batch_paths_agree():
@@ -580,49 +483,17 @@ def test_device(device):
             assert torch.equal(Xd.cpu(), Xc) and torch.equal(yd.cpu(), yc)
 
 
-@pytest.mark.parametrize(
-    "kwargs, error, match",
-    [
-        (dict(batch_size=0), ValueError, "positive int, got batch_size=0"),
-        (dict(batch_size=-3), ValueError, "batch_size=-3"),
-        (
-            dict(batch_size=2.5),
-            TypeError,
-            "batch_size must be a positive int, got 2.5",
-        ),
-        (dict(batch_size=True), TypeError, "batch_size"),
-        (dict(resize=0), ValueError, "resize must hold positive ints"),
-        (
-            dict(resize=(1, 2, 3)),
-            TypeError,
-            "resize must be None, an int or a",
-        ),
-        (dict(resize="32"), TypeError, "resize"),
-        (dict(transform=3), TypeError, "transform must be None or a callable"),
-        (dict(seed=1.5), TypeError, "seed must be an int"),
-    ],
-)
-def test_loader_argument_checks(kwargs, error, match):
+def test_loader_refuses_labels_that_do_not_match_the_images():
     X, y = _loader_data(4)
-    args = dict(batch_size=2) | kwargs
-    with pytest.raises(error, match=match):
-        dl.TensorLoader(X, y, args.pop("batch_size"), **args)
-
-
-def test_loader_data_checks():
-    X, y = _loader_data(4)
-    with pytest.raises(TypeError, match="X must be a torch.Tensor"):
-        dl.TensorLoader(X.numpy(), y, 2)
-    with pytest.raises(
-        ValueError, match=r"X must have shape .* got \(4, 784\)"
-    ):
-        dl.TensorLoader(X.reshape(4, -1), y, 2)
-    with pytest.raises(TypeError, match="uint8 .* or floating point"):
-        dl.TensorLoader(X.long(), y, 2)
-    with pytest.raises(ValueError, match=r"N=4 .* got \(3,\)"):
+    with pytest.raises(ValueError, match="X has 4 images, y has 3 labels"):
         dl.TensorLoader(X, y[:3], 2)
-    with pytest.raises(TypeError, match="integer class labels"):
-        dl.TensorLoader(X, y.float(), 2)
+
+
+def test_a_transform_without_return_is_named():
+    X, y = _loader_data(4)
+    loader = dl.TensorLoader(X, y, 2, transform=lambda X: None)
+    with pytest.raises(TypeError, match="transform must return the batch"):
+        next(iter(loader))
 
 
 def test_load_data_fashion_mnist_tiny(tiny_fashion_mnist):
@@ -636,8 +507,6 @@ def test_load_data_fashion_mnist_tiny(tiny_fashion_mnist):
     assert train_iter.shuffle and not test_iter.shuffle
     seen = torch.cat([y for _, y in train_iter])
     assert sorted(seen.tolist()) == sorted(tiny["y_train"].tolist())
-    with pytest.raises(ValueError, match="batch_size"):
-        dl.load_data_fashion_mnist(0)
 
 
 # ------------------------------------------------------- splits and labels
@@ -654,11 +523,9 @@ def test_split_train_valid():
     assert torch.equal(again[3], y_valid)
     assert not torch.equal(dl.split_train_valid(X, y, seed=1)[3], y_valid)
     assert len(dl.split_train_valid(X, y, 0.1)[3]) == 10
-    for bad in (0, 1, 1.5, -0.2):
-        with pytest.raises(ValueError, match="valid_fraction"):
+    for bad in (0, 1, 20, -0.2):  # 20: a percentage, an empty train split
+        with pytest.raises(ValueError, match=f"valid_fraction={bad} for 100"):
             dl.split_train_valid(X, y, bad)
-    with pytest.raises(ValueError, match="same length"):
-        dl.split_train_valid(X, y[:5])
 
 
 def test_labels():
@@ -672,10 +539,8 @@ def test_labels():
     assert dl.get_fashion_mnist_labels(7) == ["sneaker"]
     with pytest.raises(ValueError, match="got 10"):
         dl.get_fashion_mnist_labels([1, 10])
-    with pytest.raises(ValueError, match="got -1"):
-        dl.get_fashion_mnist_labels(torch.tensor([-1]))
-    with pytest.raises(TypeError, match="dtype"):
-        dl.get_fashion_mnist_labels(torch.tensor([1.0]))
+    with pytest.raises(ValueError, match=r"got 0.5 .*y_hat.argmax\(dim=1\)"):
+        dl.get_fashion_mnist_labels(torch.tensor([[0.5, 0.2]]))  # scores
 
 
 # -------------------------------------------------------------- real data

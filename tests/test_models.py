@@ -104,21 +104,14 @@ def test_lenet_state_dict_keys_and_slicing():
         clone(torch.zeros(1, 1, 32, 32))
 
 
-def test_lenet_bad_arguments():
+def test_lenet_unknown_variant_is_refused():
+    """Else a typo ("ReLU") would silently build the ReLU LeNet."""
     with pytest.raises(ValueError) as info:
-        lenet("alexnet")
+        lenet("ReLU")
     message = str(info.value)
-    assert "'alexnet'" in message
+    assert "'ReLU'" in message
     for allowed in ("'d2l'", "'original'", "'relu'", "'bn'"):
         assert allowed in message
-    with pytest.raises(TypeError, match="None"):
-        lenet(None)
-    with pytest.raises(TypeError, match="num_classes"):
-        lenet(num_classes=10.0)
-    with pytest.raises(TypeError, match="num_classes"):
-        lenet(num_classes=True)
-    with pytest.raises(ValueError, match="num_classes=0"):
-        lenet(num_classes=0)
 
 
 # ---------------------------------------------------------------------------
@@ -158,12 +151,9 @@ def test_input_check_wrong_shapes(variant, shape, expected, hint):
     assert hint in message
 
 
-def test_input_check_types():
-    net = lenet()
+def test_input_check_uint8_pixels():
     with pytest.raises(TypeError, match="X.float"):
-        net(torch.zeros(2, 1, 28, 28, dtype=torch.uint8))
-    with pytest.raises(TypeError, match="torch.Tensor"):
-        net([[0.0]])
+        lenet()(torch.zeros(2, 1, 28, 28, dtype=torch.uint8))
 
 
 def test_checked_sequential_without_shape_is_plain():
@@ -262,48 +252,11 @@ def test_vgg_input_check():
     assert "resize=224" in message
 
 
-@pytest.mark.parametrize(
-    "conv_arch,error,fragment",
-    [
-        ("vgg11", TypeError, "conv_arch"),
-        (None, TypeError, "conv_arch"),
-        ((), ValueError, "at least one"),
-        (((1, 64), (2,)), ValueError, "conv_arch[1]"),
-        (((1, 64), 3), ValueError, "conv_arch[1]"),
-        (((0, 64),), ValueError, "conv_arch[0][0] (num_convs)"),
-        (((1, -8),), ValueError, "conv_arch[0][1] (out_channels)"),
-        (((1.0, 64),), TypeError, "1.0"),
-        (((True, 64),), TypeError, "True"),
-    ],
-)
-def test_vgg_bad_conv_arch(conv_arch, error, fragment):
-    with pytest.raises(error) as info:
-        vgg(conv_arch)
-    assert fragment in str(info.value)
-
-
-@pytest.mark.parametrize(
-    "kwargs,error,fragment",
-    [
-        ({"input_size": 16}, ValueError, "input_size=16"),
-        ({"input_size": 0}, ValueError, "input_size=0"),
-        ({"in_channels": 0}, ValueError, "in_channels=0"),
-        ({"hidden": 1.5}, TypeError, "hidden"),
-        ({"dropout": 1.0}, ValueError, "dropout=1.0"),
-        ({"dropout": "0.5"}, TypeError, "dropout"),
-        ({"num_classes": None}, TypeError, "num_classes"),
-    ],
-)
-def test_vgg_bad_arguments(kwargs, error, fragment):
-    with pytest.raises(error) as info:
-        vgg(VGG11, **kwargs)
-    assert fragment in str(info.value)
-
-
-def test_vgg_block_bad_arguments():
-    with pytest.raises(ValueError, match="num_convs=0"):
-        vgg_block(0, 1, 8)
-    with pytest.raises(TypeError, match="out_channels"):
-        vgg_block(1, 1, "8")
-    with pytest.raises(TypeError, match="batch_norm"):
-        vgg_block(1, 1, 8, batch_norm=1)
+@pytest.mark.parametrize("blocks", [3, 5])
+def test_vgg_too_many_blocks_for_the_input_size(blocks):
+    """PyTorch would build an fc1 with 0 inputs and fail only later."""
+    with pytest.raises(ValueError) as info:
+        vgg(((1, 8),) * blocks, input_size=2**blocks - 1, hidden=16)
+    message = str(info.value)
+    assert f"too small for {blocks} VGG blocks" in message
+    assert f"input_size >= {2**blocks}" in message

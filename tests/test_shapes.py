@@ -20,7 +20,6 @@ from d2lite.shapes import (
 )
 
 NUM_CONFIGS = 400
-SIZES = {"n": 10, "kernel_size": 2, "padding": 0, "stride": 1, "dilation": 1}
 
 
 # ---------------------------------------------------------------------------
@@ -136,40 +135,6 @@ def test_ceil_mode_drops_a_window_starting_in_the_right_padding():
     assert tuple(Y.shape[2:]) == (3, 3)
 
 
-@pytest.mark.parametrize("fn", [conv_output_size, pool_output_size])
-@pytest.mark.parametrize(
-    "arg", ["n", "kernel_size", "padding", "stride", "dilation"]
-)
-@pytest.mark.parametrize("bad", [True, 2.0, "3", None])
-def test_non_int_arguments_raise_type_error(fn, arg, bad):
-    kwargs = dict(SIZES, **{arg: bad})
-    if fn is pool_output_size and arg == "stride" and bad is None:
-        assert fn(**kwargs) == 5  # stride=None means stride=kernel_size
-        return
-    with pytest.raises(TypeError) as info:
-        fn(**kwargs)
-    assert arg in str(info.value) and repr(bad) in str(info.value)
-
-
-@pytest.mark.parametrize("fn", [conv_output_size, pool_output_size])
-@pytest.mark.parametrize(
-    "arg,bad",
-    [
-        ("n", 0),
-        ("n", -3),
-        ("kernel_size", 0),
-        ("stride", 0),
-        ("padding", -1),
-        ("dilation", 0),
-    ],
-)
-def test_out_of_range_arguments_raise_value_error(fn, arg, bad):
-    kwargs = dict(SIZES, **{arg: bad})
-    with pytest.raises(ValueError) as info:
-        fn(**kwargs)
-    assert f"{arg}={bad}" in str(info.value)
-
-
 def test_kernel_larger_than_padded_input_raises():
     with pytest.raises(ValueError) as info:
         conv_output_size(4, 5, padding=0)
@@ -190,12 +155,6 @@ def test_pool_padding_rule_is_pytorchs():
     assert "kernel_size=3" in str(info.value)
     with pytest.raises(RuntimeError):
         nn.MaxPool2d(3, padding=2)(torch.zeros(1, 1, 10, 10))
-
-
-@pytest.mark.parametrize("bad", [1, None, "True"])
-def test_ceil_mode_must_be_bool(bad):
-    with pytest.raises(TypeError, match="ceil_mode"):
-        pool_output_size(10, 2, ceil_mode=bad)
 
 
 # ---------------------------------------------------------------------------
@@ -307,10 +266,6 @@ def test_param_table_batch_norm_and_special_cases():
 def test_param_table_edge_cases():
     empty = param_table(nn.Sequential(nn.ReLU(), nn.Flatten()))
     assert list(empty["layer"]) == ["total"] and empty.attrs["total"] == 0
-    with pytest.raises(TypeError, match="nn.Module"):
-        param_table("lenet")
-    with pytest.raises(ValueError, match="forward pass"):
-        param_table(nn.LazyLinear(10))
 
 
 # ---------------------------------------------------------------------------
@@ -501,22 +456,7 @@ def test_shape_mismatch_in_forward_code():
     assert list(info.value.trace["layer"]) == ["conv"]
 
 
-@pytest.mark.parametrize(
-    "bad,error",
-    [
-        ("1x28x28", TypeError),
-        (torch.zeros(1, 1, 28, 28), TypeError),
-        ((28,), ValueError),
-        ((1, 0, 28, 28), ValueError),
-        ((1, 1, 28.0, 28), TypeError),
-        ((1, True, 28, 28), TypeError),
-    ],
-)
-def test_shape_trace_bad_input_shape(bad, error):
-    with pytest.raises(error, match="input_shape"):
-        shape_trace(lenet(), bad)
-
-
-def test_shape_trace_bad_model():
-    with pytest.raises(TypeError, match="nn.Module"):
-        shape_trace(None, (1, 1, 28, 28))
+@pytest.mark.parametrize("fn", [param_table, shape_trace])
+def test_the_model_factory_instead_of_the_model_is_refused(fn):
+    with pytest.raises(TypeError, match=r"got function.*dl.lenet\(\)"):
+        fn(lenet, (1, 1, 28, 28)) if fn is shape_trace else fn(lenet)

@@ -48,45 +48,23 @@ def test_timer_empty_avg_is_zero() -> None:
 # ---------------------------------------------------------------- try_gpu
 
 
-def _no_accelerators(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(utils, "_mps_available", lambda: False)
+def _devices(monkeypatch: pytest.MonkeyPatch, cuda: int, mps: bool) -> None:
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
 
 
-def test_try_gpu_falls_back_to_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    _no_accelerators(monkeypatch)
-    assert dl.try_gpu() == torch.device("cpu")
-    assert dl.try_gpu(3) == torch.device("cpu")
-
-
-def test_try_gpu_picks_cuda_and_checks_index(
+def test_try_gpu_is_d2ls_rule_with_mps(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    _devices(monkeypatch, cuda=0, mps=False)
+    assert dl.try_gpu() == dl.try_gpu(3) == torch.device("cpu")
+    _devices(monkeypatch, cuda=2, mps=False)
     assert dl.try_gpu() == torch.device("cuda:0")
     assert dl.try_gpu(1) == torch.device("cuda:1")
-    with pytest.raises(ValueError, match="only 2 CUDA"):
-        dl.try_gpu(2)
-
-
-def test_try_gpu_uses_mps_when_no_cuda(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(utils, "_mps_available", lambda: True)
+    assert dl.try_gpu(2) == torch.device("cpu")  # no such GPU: d2l's rule
+    _devices(monkeypatch, cuda=0, mps=True)
     assert dl.try_gpu() == torch.device("mps")
-    with pytest.raises(ValueError, match="single device"):
-        dl.try_gpu(1)
-
-
-@pytest.mark.parametrize(
-    ("i", "error"),
-    [(-1, ValueError), ("0", TypeError), (True, TypeError), (0.0, TypeError)],
-)
-def test_try_gpu_rejects_bad_index(i: object, error: type[Exception]) -> None:
-    with pytest.raises(error, match="i must be"):
-        dl.try_gpu(i)  # type: ignore[arg-type]
+    assert dl.try_gpu(1) == torch.device("cpu")
 
 
 # --------------------------------------------------------------- set_seed
@@ -106,23 +84,6 @@ def test_set_seed_repeats_every_generator() -> None:
     assert draw() != first
 
 
-@pytest.mark.parametrize(
-    ("seed", "error"),
-    [
-        ("1", TypeError),
-        (1.5, TypeError),
-        (True, TypeError),
-        (-1, ValueError),
-        (2**32, ValueError),
-    ],
-)
-def test_set_seed_rejects_bad_seed(
-    seed: object, error: type[Exception]
-) -> None:
-    with pytest.raises(error, match="seed must be"):
-        dl.set_seed(seed)  # type: ignore[arg-type]
-
-
 # ------------------------------------------------------------ Accumulator
 
 
@@ -140,15 +101,6 @@ def test_accumulator_wrong_count_names_expected_and_received() -> None:
     metric = dl.Accumulator(2)
     with pytest.raises(ValueError, match=r"expected 2 .*received 3"):
         metric.add(1, 2, 3)
-
-
-@pytest.mark.parametrize(
-    ("n", "error"),
-    [(0, ValueError), (-2, ValueError), ("2", TypeError), (2.0, TypeError)],
-)
-def test_accumulator_rejects_bad_n(n: object, error: type[Exception]) -> None:
-    with pytest.raises(error, match="n must be"):
-        dl.Accumulator(n)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------- accuracy
@@ -184,11 +136,6 @@ def test_accuracy_shape_mismatch_is_value_error(
 ) -> None:
     with pytest.raises(ValueError, match="shape"):
         dl.accuracy(y_hat, y)
-
-
-def test_accuracy_rejects_non_tensors() -> None:
-    with pytest.raises(TypeError, match="y_hat must be a torch.Tensor"):
-        dl.accuracy([[0.1, 0.9]], torch.tensor([1]))  # type: ignore[arg-type]
 
 
 # --------------------------------------------------- evaluate_accuracy_gpu
@@ -233,11 +180,6 @@ def test_evaluate_accuracy_restores_mode_on_error() -> None:
     with pytest.raises(ValueError):
         dl.evaluate_accuracy_gpu(net, bad)
     assert net.training
-
-
-def test_evaluate_accuracy_empty_iterator_is_value_error() -> None:
-    with pytest.raises(ValueError, match="no examples"):
-        dl.evaluate_accuracy_gpu(Recorder(), [])
 
 
 def test_evaluate_accuracy_with_explicit_device_and_dropout() -> None:
