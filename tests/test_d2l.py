@@ -197,17 +197,6 @@ def test_meshgrid_is_ij_without_warning() -> None:
     assert torch.equal(X, X0) and torch.equal(Y, Y0) and X.shape == (3, 2)
 
 
-def test_helpers_name_the_function_for_non_tensors() -> None:
-    with pytest.raises(
-        TypeError, match=r"size expects a torch.Tensor, got list"
-    ):
-        d2l.size([1, 2])
-    with pytest.raises(
-        ValueError, match=r"at most 2 dimensions, got shape \(2, 2, 2\)"
-    ):
-        d2l.transpose(torch.zeros(2, 2, 2))
-
-
 # ------------------------------------------------------------------ data
 
 
@@ -250,10 +239,6 @@ def test_use_svg_display_and_set_figsize_outside_jupyter() -> None:
     assert tuple(d2l.plt.rcParams["figure.figsize"]) == (3.5, 2.5)
     d2l.set_figsize((5, 2.5))
     assert tuple(d2l.plt.rcParams["figure.figsize"]) == (5.0, 2.5)
-    with pytest.raises(
-        ValueError, match=r"figsize must be a \(width, height\) pair"
-    ):
-        d2l.set_figsize(5)
 
 
 def test_set_axes_positional() -> None:
@@ -263,10 +248,6 @@ def test_set_axes_positional() -> None:
     assert (axes.get_xlabel(), axes.get_ylabel()) == ("x", "f(x)")
     assert axes.get_yscale() == "log" and tuple(axes.get_xlim()) == (1.0, 2.0)
     assert [t.get_text() for t in axes.get_legend().get_texts()] == ["f"]
-    with pytest.raises(
-        ValueError, match=r"xscale must be one of .* got 'lin'"
-    ):
-        d2l.set_axes(axes, None, None, None, None, "lin", "linear", None)
 
 
 def test_plot_d2l_call_forms() -> None:
@@ -336,8 +317,6 @@ def test_evaluate_accuracy_with_a_function_net() -> None:
 
     assert d2l.evaluate_accuracy(net, batches) == 1.0
     assert d2l.evaluate_accuracy_gpu(linear_net(), batches, "cpu") <= 1.0
-    with pytest.raises(ValueError, match="data_iter yielded no examples"):
-        d2l.evaluate_accuracy(net, [])
 
 
 def test_sgd_steps_and_zeroes_gradients() -> None:
@@ -354,14 +333,6 @@ def test_sgd_steps_and_zeroes_gradients() -> None:
         ValueError, match=r"params\[0\] \(shape \(2,\)\) has no gradient"
     ):
         d2l.sgd([fresh], 0.1, 2)
-    with pytest.raises(
-        ValueError, match="batch_size must be a positive int, got batch_size=0"
-    ):
-        d2l.sgd([W], 0.1, 0)
-    with pytest.raises(
-        TypeError, match="lr must be a positive number, got '0.1'"
-    ):
-        d2l.sgd([W], "0.1", 2)
 
 
 def _scratch_params() -> list[torch.Tensor]:
@@ -415,25 +386,13 @@ def test_train_ch3_returns_none_prints_nothing_and_learns(
     assert d2l.evaluate_accuracy(net, batches) > max(before, 0.5)
 
 
-def test_train_ch3_one_epoch_and_bad_arguments() -> None:
+def test_train_ch3_one_epoch() -> None:
     net = linear_net()
     batches = Batches(16, 16)  # a single batch
     trainer = torch.optim.SGD(net.parameters(), lr=0.1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "identical xlims" warning
         d2l.train_ch3(net, batches, batches, nn.CrossEntropyLoss(), 1, trainer)
-    with pytest.raises(
-        ValueError, match="num_epochs must be a positive int, got num_epochs=0"
-    ):
-        d2l.train_ch3(net, batches, batches, nn.CrossEntropyLoss(), 0, trainer)
-    with pytest.raises(
-        TypeError, match="updater must be a torch.optim.Optimizer"
-    ):
-        d2l.train_ch3(net, batches, batches, nn.CrossEntropyLoss(), 1, 0.1)
-    with pytest.raises(TypeError, match="loss must be callable"):
-        d2l.train_ch3(net, batches, batches, "cross_entropy", 1, trainer)
-    with pytest.raises(ValueError, match="train_iter yielded no examples"):
-        d2l.train_epoch_ch3(net, [], nn.CrossEntropyLoss(), trainer)
 
 
 def test_predict_ch3_titles_true_and_predicted() -> None:
@@ -449,10 +408,6 @@ def test_predict_ch3_titles_true_and_predicted() -> None:
     assert net.training  # its mode is restored
     d2l.predict_ch3(net, Batches(16, 8), 3)
     assert len(d2l.plt.gcf().axes) == 3
-    with pytest.raises(
-        ValueError, match="n=9 but the first batch holds 8 images"
-    ):
-        d2l.predict_ch3(net, Batches(16, 8), 9)
 
 
 LOSS_LINE = re.compile(
@@ -485,25 +440,6 @@ def test_train_ch6_positional_prints_d2ls_lines_returns_none(
     )
 
 
-def test_train_ch6_checks_before_printing(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    batches = Batches(16, 16)
-    with pytest.raises(
-        ValueError, match="lr must be a positive finite number, got lr=-0.9"
-    ):
-        d2l.train_ch6(linear_net(), batches, batches, 2, -0.9, "cpu")
-    with pytest.raises(
-        ValueError, match="num_epochs must be a positive int, got num_epochs=0"
-    ):
-        d2l.train_ch6(linear_net(), batches, batches, 0, 0.9, "cpu")
-    with pytest.raises(
-        TypeError, match="net must be a torch.nn.Module, got function"
-    ):
-        d2l.train_ch6(lambda X: X, batches, batches, 2, 0.9, "cpu")
-    assert "training on" not in capsys.readouterr().out
-
-
 def test_devices() -> None:
     assert d2l.try_gpu() == dl.try_gpu()
     assert d2l.try_gpu(d2l.num_gpus() + 5) == torch.device("cpu")  # d2l's rule
@@ -512,10 +448,6 @@ def test_devices() -> None:
         or [torch.device("cpu")]
     )
     assert d2l.num_gpus() == torch.cuda.device_count()
-    with pytest.raises(ValueError, match="i must be an int >= 0, got i=-1"):
-        d2l.try_gpu(-1)
-    with pytest.raises(TypeError, match="i must be an int >= 0, got '0'"):
-        d2l.try_gpu("0")
 
 
 # ------------------------------------------------------------ convolution
@@ -557,19 +489,6 @@ def test_corr2d_learns_an_edge_kernel() -> None:
     )
 
 
-def test_corr2d_errors_name_the_argument() -> None:
-    with pytest.raises(
-        ValueError, match=r"X must be a 2-D tensor .* got shape \(1, 1, 3, 3\)"
-    ):
-        d2l.corr2d(torch.ones(1, 1, 3, 3), torch.ones(2, 2))
-    with pytest.raises(
-        ValueError, match=r"K of shape \(4, 1\) must be non-empty and fit"
-    ):
-        d2l.corr2d(torch.ones(3, 3), torch.ones(4, 1))
-    with pytest.raises(TypeError, match="K must be a torch.Tensor, got list"):
-        d2l.corr2d(torch.ones(3, 3), [[1.0]])
-
-
 def test_residual_shapes_names_and_oracle() -> None:
     X = torch.rand(4, 3, 6, 6)
     blk = d2l.Residual(3, 3)
@@ -585,21 +504,6 @@ def test_residual_shapes_names_and_oracle() -> None:
             blk.bn2(blk.conv2(F.relu(blk.bn1(blk.conv1(X))))) + blk.conv3(X)
         )
         torch.testing.assert_close(blk(X), Y)
-
-
-def test_residual_rejects_a_shortcut_that_cannot_add() -> None:
-    with pytest.raises(
-        ValueError, match=r"Residual\(3, 6, use_1x1conv=False, strides=1\)"
-    ):
-        d2l.Residual(3, 6)
-    with pytest.raises(ValueError, match="pass use_1x1conv=True"):
-        d2l.Residual(3, 3, strides=2)
-    with pytest.raises(
-        ValueError, match="num_channels must be a positive int"
-    ):
-        d2l.Residual(3, 0, True)
-    with pytest.raises(TypeError, match="use_1x1conv must be True or False"):
-        d2l.Residual(3, 6, "yes")
 
 
 # ---------------------------------------------------- scripts, no Jupyter
