@@ -315,7 +315,7 @@ def _answered(course: Path, wrong: bool) -> nbformat.NotebookNode:
 
 
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    return editions.run([editions.tool("nbgrader"), *args], course)
+    return editions.run(["nbgrader", *args], course)
 
 
 @pytest.fixture(scope="module")

@@ -144,7 +144,7 @@ def test_edition_is_the_release_with_the_book_around_it(edition):
     assert config["execute"]["execute_notebooks"] == "off"
     assert config["repository"]["branch"] == "student"
     assert (
-        "{admonition} Student edition"
+        "{important} This is the student edition"
         in (edition / "book" / "intro.md").read_text()
     )
     assert not (edition / "book" / "instructors.md").exists()

@@ -1,18 +1,12 @@
 """Build the d2lite book with Jupyter Book, strictly.
 
-Usage (from anywhere; paths are relative to the repository root)::
-
     python tools/book.py build --execute   # run every notebook (make book)
-    python tools/book.py build --stored    # use the outputs stored (tests)
-    python tools/book.py build --stored --reuse   # skip if already fresh
+    python tools/book.py build --stored [--reuse]   # stored outputs (tests)
 
-Both run ``jupyter-book build . -W -n --keep-going --all``: any warning,
-broken reference or failing cell fails the build. ``--stored`` writes a
-derived configuration, ``_build/_config.stored.yml``, identical to
-``_config.yml`` except that notebooks are not executed, and passes it with
-``--config``. After Sphinx, the build is checked: every page of ``_toc.yml``
-has its HTML file and MathJax ships with the book (no CDN). The exit status
-is 0 only when all of that holds.
+Both run ``jupyter-book build . -W -n --keep-going --all`` (every warning
+fails); ``--stored`` passes a copy of ``_config.yml`` that executes nothing,
+``--reuse`` keeps a build whose stamp matches the sources. Afterwards every
+page of ``_toc.yml`` must have its HTML and MathJax must ship with the book.
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
 """Sphinx extension: keep the book's pages free of remote and broken scripts.
 
-Jupyter Book always loads ``sphinx_thebe``. With Sphinx 7 its inline
-configuration script is added to every page twice, so the browser reports
-``Identifier 'THEBE_JS_URL' has already been declared``, and that script
-names a CDN (unpkg) from which Thebe would load. The book does not use
-Thebe (``launch_buttons.thebe: false``), so this extension drops Thebe's
-scripts from every page, and any inline script that appears twice.
-
-Loaded by ``_config.yml`` (``sphinx.local_extensions``).
+Jupyter Book always loads ``sphinx_thebe``, whose inline script (added twice
+with Sphinx 7: "Identifier 'THEBE_JS_URL' has already been declared") names
+a CDN. Thebe is off (``launch_buttons.thebe: false``), so this drops Thebe's
+scripts, and any inline script that appears twice, from every page.
 """
 
 from __future__ import annotations

@@ -162,11 +162,6 @@ def bibliography(path: Path) -> dict[str, dict]:
     return found
 
 
-# ---------------------------------------------------------------------------
-# Markdown: MyST to what Jupyter and Colab render
-# ---------------------------------------------------------------------------
-
-
 def convert_text(text: str, book: Book, doc: str, cited: list[str]) -> str:
     """Return ``text`` with directives, roles and targets converted."""
     text = _TARGET.sub("", text)
@@ -276,17 +271,10 @@ def check_plain(nb, name: str) -> list[str]:
     ]
 
 
-# ---------------------------------------------------------------------------
-# Notebooks
-# ---------------------------------------------------------------------------
-
-
 def _solution(cell) -> tuple[str, str] | None:
     """``(kind, exercise id)`` when a markdown cell is a solution cell."""
     m = _FENCE.match(cell.source.lstrip())
-    if cell.cell_type != "markdown" or not m:
-        return None
-    if m["name"] in ("solution", "solution-start", "solution-end"):
+    if cell.cell_type == "markdown" and m and m["name"].startswith("solution"):
         return m["name"], m["arg"].strip()
     return None
 
@@ -463,11 +451,6 @@ def _bound(body: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-# ---------------------------------------------------------------------------
-# The editions on disk
-# ---------------------------------------------------------------------------
-
-
 def write_reader(
     out: Path | None = None,
     *,
@@ -478,28 +461,33 @@ def write_reader(
     """Write the reader edition (``source`` -> ``out``); return its files.
     A translation passes its folders (``reader/zh``) and ``book`` (its base
     URL and ``words``)."""
-    book = book or load_book(root)
     out = out or root / "reader"
-    done = {}
-    for path in sorted((source or root / "notebooks").glob("*.ipynb")):
-        doc = f"notebooks/{path.stem}"
-        done[out / path.name] = convert(
-            nbformat.read(path, 4), book, doc, name=path.name
-        )  # all, then write
+    done = chapters(source or root / "notebooks", book or load_book(root))
     out.mkdir(parents=True, exist_ok=True)
-    for target, nb in done.items():
-        nbformat.write(nb, target)
-    return list(done)
+    for path, nb in done.items():  # all converted, then written
+        nbformat.write(nb, out / path.name)
+    return [out / path.name for path in done]
+
+
+def chapters(folder: Path, book: Book, mode: str = "reader") -> dict:
+    """``{path: edition}`` of every notebook of ``folder``."""
+    return {
+        p: convert(
+            nbformat.read(p, 4),
+            book,
+            f"notebooks/{p.stem}",
+            mode=mode,
+            name=p.name,
+        )
+        for p in sorted(folder.glob("*.ipynb"))
+    }
 
 
 def _fresh(out: Path, root: Path, marker: str) -> None:
     """Replace ``out`` if a former run wrote it (``marker``), else refuse."""
     out, root = out.resolve(), root.resolve()
-    if (
-        out == root
-        or root.is_relative_to(out)
-        or any(out.is_relative_to(root / s) for s in ("book", "notebooks"))
-    ):
+    sources = [root / "book", root / "notebooks"]
+    if root.is_relative_to(out) or any(map(out.is_relative_to, sources)):
         raise EditionError(f"out={out} would overwrite the course's sources")
     if out.exists() and any(out.iterdir()):
         if not (out / marker).is_file():
@@ -514,38 +502,20 @@ def _fresh(out: Path, root: Path, marker: str) -> None:
 
 def write_course(out: Path, *, root: Path = ROOT) -> list[str]:
     """Write the nbgrader course's ``source/``; return the assignments."""
-    book = load_book(root)
-    sources = {
-        p.stem: convert(
-            nbformat.read(p, 4),
-            book,
-            f"notebooks/{p.stem}",
-            mode="nbgrader",
-            name=p.name,
-        )
-        for p in sorted((root / "notebooks").glob("*.ipynb"))
-    }
+    done = chapters(root / "notebooks", load_book(root), "nbgrader")
     _fresh(out, root, ".d2lite-nbgrader-course")
     (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
-    for stem, nb in sources.items():
-        (out / "source" / stem).mkdir(parents=True)
-        nbformat.write(nb, out / "source" / stem / f"{stem}.ipynb")
-    return list(sources)
-
-
-def tool(name: str) -> str:
-    """An executable next to this Python (nbgrader, jupyter-book)."""
-    exe = Path(sys.executable).parent / name
-    return str(exe) if exe.exists() else name
+    for path, nb in done.items():
+        (out / "source" / path.stem).mkdir(parents=True)
+        nbformat.write(nb, out / "source" / path.stem / path.name)
+    return [path.stem for path in done]
 
 
 def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """Run ``cmd`` with this Python's bin on PATH (nbgrader's alembic)."""
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}"
-        f"{os.pathsep}{os.environ.get('PATH', '')}",
-    }
+    """Run ``cmd`` with this Python's bin first on PATH (nbgrader, and the
+    alembic it runs)."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    env = {**os.environ, "PATH": path}
     proc = subprocess.run(
         cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
@@ -560,16 +530,15 @@ def generate(out: Path, root: Path = ROOT) -> Path:
     """Write the course and its release (the student notebooks)."""
     write_course(out, root=root)
     run(
-        [tool("nbgrader"), "generate_assignment", "*", "--create", "--force"],
+        ["nbgrader", "generate_assignment", "*", "--create", "--force"],
         out,
     )
     return out / "release"
 
 
 STUDENT_NOTE = """
-:::{important} This is the student edition: no solutions, no outputs.
-Run each notebook from the top; answer where a cell raises
-`NotImplementedError`; the `dl.check` cell after it checks your answer.
+:::{important} This is the student edition: no solutions, no outputs. Answer
+where a cell raises `NotImplementedError`; the next cell checks it.
 :::
 """
 
