@@ -286,11 +286,7 @@ class NonFiniteGuard(Callback):
 
 
 class LRScheduler(Callback):
-    """Step a learning-rate scheduler once per epoch; record ``lr``.
-
-    ``ReduceLROnPlateau`` gets the eval accuracy in mode "max", else the
-    training loss.
-    """
+    """Step a learning-rate scheduler once per epoch; record ``lr``."""
 
     def __init__(self, scheduler: Any) -> None:
         self.scheduler = scheduler
@@ -299,13 +295,8 @@ class LRScheduler(Callback):
         self.lr = state.optimizer.param_groups[0]["lr"]
 
     def on_epoch_end(self, state: TrainState) -> None:
-        m, sched = state.metrics, self.scheduler
-        m["lr"] = self.lr
-        if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
-            acc, loss = m[f"{state.eval_name}_acc"], m["train_loss"]
-            sched.step(acc if sched.mode == "max" else loss)
-        else:
-            sched.step()
+        state.metrics["lr"] = self.lr
+        self.scheduler.step()
 
 
 class History(Callback):
@@ -316,35 +307,21 @@ class History(Callback):
 
 
 class BestCheckpoint(Callback):
-    """Save model, optimizer, epoch and ``monitor`` when it is the best yet.
+    """Save model, optimizer, epoch and eval accuracy when it is the best
+    yet; ``state.attrs`` gets ``best_epoch``, ``best_acc``, ``best_path``."""
 
-    ``monitor`` is a history column (``{eval_name}_acc`` if None), ``mode``
-    "max" or "min"; ``state.attrs`` gets ``best_epoch``, ``best_acc`` (or
-    ``best_loss``) and ``best_path``.
-    """
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        monitor: str | None = None,
-        mode: str = "max",
-    ) -> None:
-        self.path, self.monitor = path, monitor
-        self.sign = {"max": 1, "min": -1}[mode]  # compare sign * value
-        self.best = -math.inf
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path, self.best = str(path), -math.inf
 
     def on_epoch_end(self, state: TrainState) -> None:
-        monitor = self.monitor or f"{state.eval_name}_acc"
-        value = state.metrics[monitor]
-        if self.sign * value > self.best:
-            self.best = self.sign * value
-            extra = {"epoch": state.epoch, monitor: value}
+        name = f"{state.eval_name}_acc"
+        if state.metrics[name] > self.best:
+            self.best = state.metrics[name]
+            extra = {"epoch": state.epoch, name: self.best}
             save_checkpoint(self.path, state.net, state.optimizer, **extra)
-            kind = "acc" if monitor.endswith("_acc") else "loss"
             state.attrs.update(
-                best_epoch=state.epoch, best_path=str(self.path)
+                best_epoch=state.epoch, best_acc=self.best, best_path=self.path
             )
-            state.attrs[f"best_{kind}"] = value
 
 
 class LivePlot(Callback):
@@ -418,7 +395,7 @@ class Summary(Callback):
             f"{name} acc {last[f'{name}_acc']:.3f}\n"
             f"{attrs['examples_per_sec']:.1f} examples/sec on {state.device}"
         )
-        if "best_path" in attrs and "best_acc" in attrs:
+        if "best_path" in attrs:
             print(
                 f"best {name} acc {attrs['best_acc']:.3f} at epoch "
                 f"{attrs['best_epoch']}, saved to {attrs['best_path']}"

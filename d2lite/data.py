@@ -129,18 +129,11 @@ def _scan(spec: IDXSpec, directory: Path) -> tuple[Path | None, str]:
 
 
 def find(
-    spec: IDXSpec,
-    root: PathLike | None = None,
-    *,
-    candidates: Sequence[tuple[PathLike, str]] | None = None,
-    download: Callable[[Path], None] | bool = True,
+    spec: IDXSpec, root: PathLike | None = None, *, download: bool = True
 ) -> Path:
-    """The directory holding the four IDX files of ``spec``.
-
-    ``root``, else ``$<spec.env>`` (each must hold the files), else the
-    ``(directory, description)`` candidates (default: the per-user cache,
-    Debian's folder), else ``download(cache_dir)`` (True: torchvision's).
-    """
+    """The directory holding the four IDX files of ``spec``: ``root``, else
+    ``$<spec.env>`` (each must hold them), else the per-user cache, else
+    Debian's folder, else torchvision's download into the cache."""
     env, cache = os.environ.get(spec.env), user_cache_dir(spec)
     if root is not None or env:  # the user named it: no fallback
         what = "root argument" if root is not None else f"${spec.env}"
@@ -153,24 +146,22 @@ def find(
                 f"search the default places.\nOther fixes:\n{_fixes(spec)}"
             )
         return found
-    if candidates is None:
-        debian = (DATASETS_DIR / spec.folder, f"Debian package {spec.debian}")
-        candidates = [(cache, "per-user cache")] + [debian] * bool(spec.debian)
-    places = [f"  - ${spec.env}: not set"]
-    for directory, what in candidates:
-        found, problem = _scan(spec, Path(directory).expanduser())
+    places = [(cache, "per-user cache")]
+    if spec.debian:
+        places.append((DATASETS_DIR / spec.folder, f"Debian {spec.debian}"))
+    looked = [f"  - ${spec.env}: not set"]
+    for directory, what in places:
+        found, problem = _scan(spec, directory)
         if found is not None:
             return found
-        places.append(f"  - {what}: {problem}")
-    if download is True:
-        download = functools.partial(_torchvision_download, spec)
-    if download is False:
-        places.append("  - download: disabled (download=False)")
+        looked.append(f"  - {what}: {problem}")
+    if not download:
+        looked.append("  - download: disabled (download=False)")
     else:
         try:
-            download(cache)
+            _torchvision_download(spec, cache)
         except Exception as err:  # offline: URLError, RuntimeError, OSError
-            places.append(
+            looked.append(
                 f"  - download with torchvision into {cache}: failed "
                 f"({type(err).__name__}: {' '.join(str(err).split())})"
             )
@@ -178,17 +169,19 @@ def find(
             found, problem = _scan(spec, cache)
             if found is not None:
                 return found
-            places.append(f"  - download: {problem}")
+            looked.append(f"  - download: {problem}")
     raise DataNotFoundError(
         f"{spec.name} not found. Looked at:\n"
-        + "\n".join(places)
+        + "\n".join(looked)
         + f"\nFix one of:\n{_fixes(spec)}"
     )
 
 
-def find_fashion_mnist(root: PathLike | None = None, **options: Any) -> Path:
-    """:func:`find` for Fashion-MNIST (``candidates=``, ``download=``)."""
-    return find(FASHION_MNIST, root, **options)
+def find_fashion_mnist(
+    root: PathLike | None = None, *, download: bool = True
+) -> Path:
+    """:func:`find` for Fashion-MNIST."""
+    return find(FASHION_MNIST, root, download=download)
 
 
 # ------------------------------------------------- decoding and verifying

@@ -10,8 +10,6 @@ from typing import Any
 import torch
 from torch import nn
 
-__all__ = ["CheckedSequential", "lenet", "vgg", "vgg_block"]
-
 LENET_VARIANTS = ("d2l", "original", "relu", "bn")
 
 

@@ -18,14 +18,6 @@ from d2lite._checks import check_module
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = [
-    "ShapeMismatchError",
-    "conv_output_size",
-    "param_table",
-    "pool_output_size",
-    "shape_trace",
-]
-
 _CONV = nn.modules.conv._ConvNd
 _BATCH_NORMS = nn.modules.batchnorm._NormBase
 _NORMS = (_BATCH_NORMS, nn.GroupNorm, nn.LayerNorm)

@@ -159,13 +159,8 @@ def train_ch6(
     check_module("net", net)
     if init:
         net.apply(_init_weights)
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    sgd = torch.optim.SGD(net.parameters(), lr=lr)
+    kwargs["device"] = device
     return train(
-        net,
-        train_iter,
-        test_iter,
-        num_epochs,
-        optimizer=optimizer,
-        device=device,
-        **kwargs,
+        net, train_iter, test_iter, num_epochs, optimizer=sgd, **kwargs
     )

@@ -9,14 +9,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
 
 class Timer:
-    """Record running times (d2l's ``Timer``); also a context manager.
+    """Record running times (d2l's ``Timer``).
 
     It starts when created; each ``stop()`` records the seconds since the
     last ``start()``.
@@ -46,16 +45,6 @@ class Timer:
     def cumsum(self) -> list[float]:
         """The running totals of the recorded times."""
         return list(itertools.accumulate(self.times))
-
-    def __enter__(self) -> Timer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.stop()
-
-    def __repr__(self) -> str:
-        return f"Timer(n={len(self.times)}, sum={self.sum():.4f}s)"
 
 
 def try_gpu(i: int = 0) -> torch.device:

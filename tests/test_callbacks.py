@@ -247,18 +247,6 @@ def test_best_checkpoint_holds_the_best_epoch_not_the_last(
     )
 
 
-def test_best_checkpoint_can_monitor_a_loss(tmp_path: Path) -> None:
-    train_iter, test_iter = _loaders()
-    best = dl.BestCheckpoint(
-        tmp_path / "b.pt", monitor="test_loss", mode="min"
-    )
-    history = dl.train_ch6(
-        _net(), train_iter, test_iter, 3, 0.3, "cpu", callbacks=[best], **QUIET
-    )
-    ckpt = dl.load_checkpoint(tmp_path / "b.pt")
-    assert ckpt["epoch"] == history["test_loss"].idxmin()
-
-
 def test_nan_guard_is_a_callback_that_names_the_batch() -> None:
     guard = cbs.NonFiniteGuard()
     state = dl.TrainState(

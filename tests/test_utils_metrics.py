@@ -34,13 +34,6 @@ def test_timer_records_stop_minus_start(fake_clock: list[float]) -> None:
     assert timer.cumsum() == [1.0, 4.0]
 
 
-def test_timer_context_manager(fake_clock: list[float]) -> None:
-    timer = dl.Timer()  # 0
-    with timer as t:  # start at 1, stop at 3
-        assert t is timer
-    assert timer.times == [2.0]
-
-
 def test_timer_empty_avg_is_zero() -> None:
     assert dl.Timer().avg() == 0.0
 
