@@ -312,7 +312,7 @@ class TensorLoader:
         self.size = None if size is None else tuple(size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.transform = transform
-        self._clamp = isinstance(X, torch.Tensor) and X.dtype == torch.uint8
+        self._clamp = X.dtype == torch.uint8
         self.X, self.y = _as_tensors(X, y, device)  # (N, C, H, W), (N,)
         self._generator = (
             None if seed is None else torch.Generator().manual_seed(seed)
@@ -387,17 +387,11 @@ def load_data_fashion_mnist(
 ) -> tuple[TensorLoader, TensorLoader]:
     """d2l's ``(train_iter, test_iter)`` of Fashion-MNIST: X float32
     ``(B, 1, h, w)`` in [0, 1], y int64 ``(B,)``; train is shuffled."""
-    train_iter, test_iter = (
-        TensorLoader(
-            *load_tensors(FASHION_MNIST, train, root=root),  # (N, 28, 28)
-            batch_size,
-            shuffle=train,
-            resize=resize,
-            device=device,
-        )
-        for train in (True, False)
-    )
-    return train_iter, test_iter
+    options = {"resize": resize, "device": device}
+    X, y = load_tensors(FASHION_MNIST, True, root=root)  # (60000, 28, 28)
+    train_iter = TensorLoader(X, y, batch_size, shuffle=True, **options)
+    X, y = load_tensors(FASHION_MNIST, False, root=root)  # (10000, 28, 28)
+    return train_iter, TensorLoader(X, y, batch_size, **options)
 
 
 # ------------------------------------------------------- splits and labels

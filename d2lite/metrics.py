@@ -33,12 +33,6 @@ class Accumulator:
     def __getitem__(self, idx: int) -> float:
         return self.data[idx]
 
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def __repr__(self) -> str:
-        return f"Accumulator({self.data})"
-
 
 def count_correct(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Correct predictions as a 0-d tensor (no host-device sync).

@@ -172,16 +172,9 @@ class ShapeMismatchError(RuntimeError):
     """A layer refused its input; ``trace`` (the partial trace), ``layer``
     (its name) and ``input_shape`` (what it got) say where."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        trace: pd.DataFrame,
-        layer: str,
-        input_shape: Any,
-    ) -> None:
-        super().__init__(message)
-        self.trace, self.layer, self.input_shape = trace, layer, input_shape
+    trace: pd.DataFrame
+    layer: str
+    input_shape: Any
 
 
 def _shape_of(obj: Any) -> Any:
@@ -436,6 +429,6 @@ def _mismatch(failure: tuple, steps: list, trace: Any, X: torch.Tensor):
         *([f"Fix: {fix}."] if fix else []),
         f"PyTorch said: {type(err).__name__}: {pytorch}",
     ]
-    return ShapeMismatchError(
-        "\n".join(lines), trace=trace, layer=name, input_shape=got
-    )
+    error = ShapeMismatchError("\n".join(lines))
+    error.trace, error.layer, error.input_shape = trace, name, got
+    return error

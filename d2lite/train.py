@@ -109,15 +109,9 @@ def _check(net: Any, loss_fn: LossFn | None) -> LossFn:
     return nn.CrossEntropyLoss() if loss_fn is None else loss_fn
 
 
-def _callbacks(
-    callbacks: Any,
-    scheduler: Any,
-    checkpoint_path: Any,
-    animate: bool | None,
-    progress: bool | None,
-    verbose: bool,
-) -> list[object]:
+def _callbacks(callbacks: Any, *chosen: Any) -> list[object]:
     """The built-in callbacks the keywords switch on, then the user's."""
+    scheduler, checkpoint_path, animate, progress, verbose = chosen
     notebook = in_jupyter() if animate is None or progress is None else False
     built: list[object] = [cbs.EpochTimer(), cbs.NonFiniteGuard()]
     if scheduler is not None:
