@@ -81,6 +81,8 @@ class _Refs(HTMLParser):
             self.styles.append(attr["style"])
         if tag == "a" and "href" in attr:
             self.links.append(attr["href"])
+        elif tag == "link" and attr.get("rel") == "canonical":
+            self.links.append(attr["href"])  # names the page, loads nothing
         elif tag == "link" and attr.get("href"):
             self.loads.append(
                 (f"<link rel={attr.get('rel', '')}>", attr["href"])
