@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -49,18 +48,7 @@ TORCH_ALIASES = {
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures() -> Iterator[None]:
-    yield
-    d2l.plt.close("all")
+pytestmark = pytest.mark.usefixtures("one_thread")  # conftest.py
 
 
 class Regression(d2l.DataModule):
@@ -384,6 +372,7 @@ def test_fashion_mnist_is_d2lites_real_data_in_memory() -> None:
     assert data.text_labels(torch.tensor([9, 0])) == ["ankle boot", "t-shirt"]
     assert (data.root, data.num_workers) == ("../data", 4)
     data.visualize((X[:3], y[:3]))
+    d2l.plt.close("all")
 
 
 # ------------------------------------------------ d2l's chapters, real data
