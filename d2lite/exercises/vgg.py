@@ -7,6 +7,8 @@ Expected values come from real modules built on PyTorch's ``meta`` device
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import torch
 from torch import nn
 
@@ -52,6 +54,9 @@ VGG_EX6 = (
 
 #: vgg-ex7: name, budget, target accuracy, hints (see lenet.LENET_EX6).
 VGG_EX7 = ("tiny_vgg", 40_000, 0.80, ("fc1 takes channels x 3 x 3 values", ""))
+#: vgg-ex8: the GPU's bytes (16 GB), and the relative error that rounding
+#: the chapter's numbers may cause in the largest batch.
+VGG_EX8 = {"gpu_bytes": 16 * 10**9, "rtol": 0.01}
 
 
 def _on_meta(build, *args) -> int:
@@ -207,3 +212,74 @@ def _vgg_ex7(make_net) -> int:
     """A VGG-style network under 40,000 parameters, trained."""
     check_short_run(make_net, *VGG_EX7, inspect=_vgg_style)
     return 4
+
+
+def _vgg16_step_bytes() -> tuple[int, int]:
+    """VGG-16's parameters, and the bytes autograd saves for backward per
+    3x224x224 image in training mode (measured on the ``meta`` device)."""
+    from torchvision import models
+
+    with torch.device("meta"):
+        net = models.vgg16(weights=None).train()
+        X = torch.zeros(2, 3, 224, 224)  # (B, C, H, W)
+    weights = {
+        id(s): s for s in (p.untyped_storage() for p in net.parameters())
+    }
+    saved: dict = {}  # id -> storage, kept alive so that no id is reused
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        storage = tensor.untyped_storage()
+        if id(storage) not in weights:
+            saved[id(storage)] = storage
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        net(X)
+    per_image = sum(s.nbytes() for s in saved.values()) // len(X)
+    return sum(p.numel() for p in net.parameters()), per_image
+
+
+@exercise("vgg-ex8")
+def _vgg_ex8(answer) -> int:
+    """The largest batch of VGG-16 on a 16 GB GPU, with Adam and SGD."""
+    if not isinstance(answer, Mapping):
+        raise CheckFailed(
+            "answer",
+            received=answer,
+            detail="answer must be a dict with the keys 'adam' and "
+            "'sgd_momentum'",
+        )
+    params, per_image = _vgg16_step_bytes()
+    gpu, rtol = VGG_EX8["gpu_bytes"], VGG_EX8["rtol"]
+    state = {"adam": 8, "sgd_momentum": 4}  # bytes of state per parameter
+
+    def batch(fixed: float, memory: float = gpu) -> float:
+        return (memory - fixed * params) / per_image
+
+    for key, other in (("adam", "sgd_momentum"), ("sgd_momentum", "adam")):
+        received = answer.get(key)
+        mistakes = [
+            (batch(8 + state[other]), "Adam keeps two numbers per "
+             "parameter, SGD with momentum one"),
+            (batch(4), "a training step keeps more than the parameters"),
+            (batch(8), "count the optimizer's state too"),
+            (batch(0), "the parameters, their gradients and the "
+             "optimizer's state take memory too"),
+            (batch(8 + state[key], 16 * 2**30), "16 GB is 16 * 10**9 "
+             "bytes here, not 16 * 2**30"),
+        ]  # fmt: skip
+        near = [
+            (abs(received - value), text)
+            for value, text in mistakes
+            if isinstance(received, (int, float))
+            and abs(received - value) < 1  # the value or its floor
+        ]
+        hint = min(near)[1] if near else None
+        expect(
+            f'answer["{key}"]',
+            batch(8 + state[key]),
+            received,
+            rtol=rtol,
+            hints={received: hint} if hint else None,
+        )
+    return 2
