@@ -1,0 +1,163 @@
+"""The Chinese edition: catalogs, book, and links between twin pages.
+
+    python tools/i18n.py extract [DIR]  # the English text's .pot, one a page
+    python tools/i18n.py update         # extract, refresh locale/zh_CN/*.po
+    python tools/i18n.py build          # _build/zh/html, strict, stored
+
+``locale/zh_CN/LC_MESSAGES/<page>.po`` holds the Chinese text of a page;
+``book/glossary.md`` (Chinese book only) shows ``locale/glossary.csv``.
+Loaded as a Sphinx extension, this module also carries the notebooks' alt
+text (cell metadata) through the page's catalog, and links every page to
+its twin in the other language.
+"""
+
+from __future__ import annotations
+
+import gettext
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from docutils import nodes
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE, LANG = ROOT / "locale", "zh_CN"
+POT_DIR = ROOT / "_build" / "i18n" / "gettext"
+ZH_HTML = ROOT / "_build" / "zh" / "html"
+GLOSSARY = "book/glossary"
+TITLE_ZH = "d2lite：卷积神经网络，步步检验"
+#: Link text to the twin page, and the twin book's place on the web site
+#: (``html.baseurl``) or, without one, in ``_build``.
+TWIN = {
+    "en": ("中文", "zh/", "../zh/html/"),
+    LANG: ("English", "", "../../html/"),
+}
+
+
+def run_sphinx(builder: str, outdir: Path) -> int:
+    """Build ``outdir`` from the stored outputs, strictly, from scratch.
+
+    The configuration is ``_config.yml`` without execution (tools/book.py)
+    plus this extension and one catalog per page; ``html`` builds Chinese,
+    with the glossary page added to ``_toc.yml``.
+    """
+    sys.path.insert(0, str(ROOT / "tools"))
+    from jupyter_book.sphinx import build_sphinx
+
+    import book
+
+    shutil.rmtree(outdir, ignore_errors=True)
+    outdir.mkdir(parents=True)
+    path = book.write_stored_config(target=outdir.parent / "_config.yml")
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["sphinx"]["local_extensions"]["i18n"] = str(ROOT / "tools")
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    overrides = {
+        "locale_dirs": [str(LOCALE)],
+        "gettext_compact": False,
+        "gettext_location": False,
+        "nitpicky": True,
+        "latex_individualpages": False,
+        "external_toc_path": str(outdir.parent / "_toc.yml"),
+    }
+    if builder == "html":
+        part = toc["parts"][-1] if "parts" in toc else toc
+        part["chapters"].append({"file": GLOSSARY})
+        overrides.update(language=LANG, html_title=TITLE_ZH, project=TITLE_ZH)
+        overrides["html_theme_options"] = {"search_bar_text": "搜索本书……"}
+        base = config.get("html", {}).get("baseurl")
+        overrides["html_baseurl"] = base.rstrip("/") + "/zh/" if base else ""
+    (outdir.parent / "_toc.yml").write_text(yaml.safe_dump(toc), "utf-8")
+    status = build_sphinx(
+        ROOT,
+        outdir,
+        noconfig=True,
+        path_config=str(path),
+        confoverrides=overrides,
+        builder=builder,
+        warningiserror=True,
+        keep_going=True,
+        freshenv=True,
+    )
+    return status if isinstance(status, int) else 1
+
+
+def update() -> int:
+    """Extract, then merge the .pot files into ``locale/zh_CN``'s .po."""
+    status = run_sphinx("gettext", POT_DIR)
+    if status == 0:
+        cmd = [sys.executable, "-m", "sphinx_intl", "update", "-w", "0"]
+        cmd += ["-p", str(POT_DIR), "-d", str(LOCALE), "-l", LANG]
+        status = subprocess.run(cmd, cwd=ROOT, check=False).returncode
+    return status
+
+
+def alt_texts(app, doctree: nodes.document, docname: str) -> None:
+    """Extract a notebook's alt texts, or translate them (Chinese build).
+
+    MyST-NB makes output images after Sphinx extracts and translates text,
+    so the gettext build adds each ``mystnb.image.alt`` of the notebook to
+    the page's messages, and the Chinese build looks up the rendered
+    images' alt text in the page's compiled catalog.
+    """
+    source = Path(app.env.doc2path(docname))
+    if source.suffix != ".ipynb":
+        return
+    if app.builder.name == "gettext":
+        for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]:
+            alt = cell["metadata"].get("mystnb", {}).get("image", {})
+            if alt.get("alt"):
+                image = nodes.image(uri="", alt=alt["alt"])
+                image.source, image.line = str(source), 1
+                image.uid = ""  # gettext skips a node without a uid
+                doctree.append(image)
+    elif app.config.language == LANG:
+        catalog = gettext.translation(
+            docname, str(LOCALE), languages=[LANG], fallback=True
+        )
+        for image in doctree.findall(nodes.image):
+            if image.get("alt"):
+                image["alt"] = catalog.gettext(image["alt"])
+
+
+def twin_link(app, pagename: str, templatename, context, doctree) -> None:
+    """Put a link to the other language's page at the top of the body."""
+    lang = LANG if app.config.language == LANG else "en"
+    if doctree is None or "body" not in context or pagename == GLOSSARY:
+        return  # a generated page (search, index) or one without a twin
+    text, web, local = TWIN[lang]
+    site = app.config.html_baseurl.removesuffix("zh/").rstrip("/")
+    up = "../" * pagename.count("/")
+    href = (f"{site}/{web}" if site else up + local) + f"{pagename}.html"
+    hreflang = "zh-CN" if lang == "en" else "en"
+    context["body"] = (
+        f'<p class="d2lite-twin"><a href="{href}" hreflang="{hreflang}">'
+        f"{text}</a></p>\n" + context["body"]
+    )
+
+
+def setup(app) -> dict:
+    """Register the alt-text and twin-link hooks."""
+    app.connect("doctree-resolved", alt_texts)
+    app.connect("html-page-context", twin_link)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def main(argv: list[str]) -> int:
+    """Run ``extract [DIR]``, ``update`` or ``build``."""
+    if argv[:1] == ["extract"] and len(argv) <= 2:
+        return run_sphinx("gettext", Path(argv[1]) if argv[1:] else POT_DIR)
+    if argv in (["update"], ["build"]):
+        return update() if argv == ["update"] else run_sphinx("html", ZH_HTML)
+    print(
+        "usage: tools/i18n.py extract [DIR] | update | build", file=sys.stderr
+    )
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
