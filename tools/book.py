@@ -15,6 +15,7 @@ import argparse
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,26 +44,20 @@ SOURCE_GLOBS = (
 MATHJAX_ENTRY = Path("_static") / "mathjax" / "tex-chtml.js"
 
 
+def toc(toc_path: Path = ROOT / "_toc.yml") -> list[tuple[str, bool]]:
+    """``(page, numbered)`` of every page of the jb-book ``_toc.yml``."""
+    data = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    pages = [(data["root"], False)]
+    for part in data.get("parts") or [data]:
+        for entry in part.get("chapters", []):
+            page = re.sub(r"\.(md|ipynb)$", "", entry["file"])
+            pages.append((page, bool(part.get("numbered"))))
+    return pages
+
+
 def toc_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
     """Return the document names of ``_toc.yml`` in book order."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections", []))
-            for part in entry.get("parts", []):
-                walk(part.get("chapters", []))
-
-    walk(toc.get("chapters", []))
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    return [
-        str(Path(p).with_suffix("")) if p.endswith((".md", ".ipynb")) else p
-        for p in pages
-    ]
+    return [page for page, _ in toc(toc_path)]
 
 
 def load_config(path: Path = ROOT / "_config.yml") -> dict:
@@ -108,15 +103,8 @@ def write_stored_config(
 def jupyter_book_command(*, stored: bool, root: Path = ROOT) -> list[str]:
     """Return the strict ``jupyter-book build`` command line for ``root``."""
     exe = Path(sys.executable).parent / "jupyter-book"
-    cmd = [
-        str(exe) if exe.exists() else "jupyter-book",
-        "build",
-        str(root),
-        "-W",
-        "-n",
-        "--keep-going",
-        "--all",
-    ]
+    jb = str(exe) if exe.exists() else "jupyter-book"
+    cmd = [jb, "build", str(root), "-W", "-n", "--keep-going", "--all"]
     if stored:
         cmd += ["--config", str(write_stored_config())]
     return cmd

@@ -34,6 +34,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from book import jupyter_book_command  # tools/book.py
+from book import toc as book_toc
+
 ROOT = Path(__file__).resolve().parents[1]
 INSTRUCTORS = "book/instructors"
 WORDS = {
@@ -104,7 +107,7 @@ def load_book(root: Path = ROOT, words: dict | None = None) -> Book:
     text = page.read_text() if page.is_file() else ""
     stars = {m["id"]: len(m["stars"]) for m in _STARS.finditer(text)}
     chapter = 0
-    for doc, numbered in toc(root / "_toc.yml"):
+    for doc, numbered in book_toc(root / "_toc.yml"):
         chapter += numbered
         path = next(root.glob(f"{doc}.*"))
         text = path.read_text()
@@ -124,17 +127,6 @@ def load_book(root: Path = ROOT, words: dict | None = None) -> Book:
             book.exercises[label] = (f"{chapter}.{n}", stars.get(label, 0))
     book.bib = bibliography(root / "book" / "references.bib")
     return book
-
-
-def toc(path: Path) -> list[tuple[str, bool]]:
-    """``(doc, numbered)`` of every page of a jb-book ``_toc.yml``."""
-    data = yaml.safe_load(path.read_text())
-    pages = [(data["root"], False)]
-    for part in data.get("parts") or [data]:
-        for entry in part.get("chapters", []):
-            doc = re.sub(r"\.(md|ipynb)$", "", entry["file"])
-            pages.append((doc, bool(part.get("numbered"))))
-    return pages
 
 
 def bibliography(path: Path) -> dict[str, dict]:
@@ -422,6 +414,27 @@ def prepare_solution(source: str, ex: str) -> str:
     return _REGION.sub(region, source)
 
 
+def stub_solution(source: str, ex: str) -> str:
+    """The student's version of a solution cell (nbgrader's stub)."""
+    stub = CODE_STUB.split("\n")
+    return _REGION.sub(
+        lambda m: "\n".join(m[1] + x for x in stub),
+        prepare_solution(source, ex),
+    )
+
+
+def solution_cells(nb) -> list[tuple[str, int]]:
+    """``(exercise id, index)`` of every code cell of a solution."""
+    found, current = [], None
+    for index, cell in enumerate(nb.cells):
+        kind, ex = _solution(cell) or (None, None)
+        if kind in ("solution-start", "solution-end"):
+            current = ex or None
+        if cell.cell_type == "code" and current:
+            found.append((current, index))
+    return found
+
+
 def _open_brackets(code: str) -> bool:
     depth = 0
     try:
@@ -619,8 +632,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not (args.build and args.edition == "student"):
         return 0
-    from book import jupyter_book_command  # tools/book.py
-
     cmd = jupyter_book_command(
         stored=False, root=args.out or ROOT / "_student"
     )
