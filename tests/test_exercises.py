@@ -30,7 +30,7 @@ from d2lite.exercises.registry import CHAPTERS, exercise, unregister
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-import make_student  # noqa: E402  (tools/make_student.py)
+import editions  # noqa: E402  (tools/editions.py)
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 INSTRUCTORS = ROOT / "book" / "instructors.md"
@@ -468,7 +468,7 @@ def scan(paths: list[Path]) -> dict:
     solutions, checks, labels = {}, [], []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        for exercise_id, index in make_student.solution_cells(nb):
+        for exercise_id, index in editions.solution_cells(nb):
             solutions.setdefault(exercise_id, []).append((path, index))
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
@@ -545,7 +545,7 @@ def run_stub(paths: list[Path], exercise_id: str) -> None:
     """
     nb, index, check_index = exercise_cells(paths, exercise_id)
     ns = _namespace(nb, index)
-    stub = make_student.stub_solution(nb.cells[index].source, exercise_id)
+    stub = editions.stub_solution(nb.cells[index].source, exercise_id)
     with contextlib.suppress(NotImplementedError):
         _run(stub, ns)
     _run(nb.cells[check_index].source, ns)
