@@ -55,8 +55,10 @@ MARKUP = re.compile(r"(?:\{[\w:-]+\})?`[^`]+`|\$[^$]+\$")
 
 
 def catalog(page: str) -> polib.POFile:
-    """The page's catalog, without obsolete entries."""
-    return polib.pofile(str(MESSAGES / f"{page}.po"))
+    """The page's catalog, without obsolete (``#~``) entries."""
+    po = polib.pofile(str(MESSAGES / f"{page}.po"))
+    po[:] = [e for e in po if not e.obsolete]
+    return po
 
 
 def short(text: str, width: int = 90) -> str:
