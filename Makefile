@@ -54,6 +54,7 @@ nbgrader: setup
 benchmark: setup
 	tools/system_deps.sh data
 	$(VPY) benchmarks/train_throughput.py
+	$(VPY) benchmarks/d2l1_trainer.py
 
 setup: $(STAMP)
 
