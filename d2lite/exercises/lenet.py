@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from d2lite.data import load_fashion_mnist_tensors
+from d2lite.data import load_fashion_mnist_tensors, split_train_valid
 from d2lite.exercises.registry import Case, CheckFailed, exercise, expect
 from d2lite.models import lenet
 from d2lite.shapes import param_table, shape_trace
@@ -31,13 +31,15 @@ LENET_EX1 = (
     ),
 )
 #: The short run of lenet-ex6 and vgg-ex7: Adam, seed 0, two epochs over
-#: the first training images, accuracy on the first test images.
+#: training images, accuracy on other training images held out for
+#: validation (the first 12,000 split by split_train_valid); never on test
+#: images, which must not judge a design.
 #: lenet-ex6: name, budget, target accuracy, hints for each.
 LENET_EX6 = ("small_lenet", 20_000, 0.75, (
     "look at fc1 first",
-    "ReLU and max pooling learn faster than the sigmoid and average pooling",
+    "try ReLU and max pooling, as the chapter's trained LeNet",
 ))  # fmt: skip
-SHORT_RUN = {"num_train": 10_000, "num_test": 2_000, "num_epochs": 2,
+SHORT_RUN = {"num_train": 10_000, "num_valid": 2_000, "num_epochs": 2,
              "batch_size": 64, "lr": 0.002, "seed": 0}  # fmt: skip
 
 
@@ -105,22 +107,24 @@ def short_run_accuracy(
     net,
     *,
     num_train: int,
-    num_test: int,
+    num_valid: int,
     num_epochs: int,
     batch_size: int,
     lr: float,
     seed: int,
 ) -> float:
-    """Train ``net`` briefly on real Fashion-MNIST; return its test accuracy.
+    """Train ``net`` briefly on real Fashion-MNIST; its validation accuracy.
 
-    Images ``(B, 1, 28, 28)`` scaled to [0, 1]; Adam; a seeded shuffle.
+    The first ``num_train + num_valid`` training images ``(B, 1, 28, 28)``
+    in [0, 1], split by ``split_train_valid(seed=seed)``; Adam; a seeded
+    shuffle. The test images are not used.
     """
-
-    def images(train: bool, count: int) -> tuple:
-        X, y = load_fashion_mnist_tensors(train=train)
-        return X[:count, None].float() / 255, y[:count].long()
-
-    (X, y), (X_test, y_test) = images(True, num_train), images(False, num_test)
+    X, y = load_fashion_mnist_tensors(train=True)
+    count = num_train + num_valid
+    X, y = X[:count, None].float() / 255, y[:count].long()
+    X, y, X_valid, y_valid = split_train_valid(
+        X, y, valid_fraction=num_valid / count, seed=seed
+    )
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     net.train()
@@ -133,7 +137,7 @@ def short_run_accuracy(
             optimizer.step()
     net.eval()
     with torch.no_grad():
-        return float((net(X_test).argmax(dim=1) == y_test).float().mean())
+        return float((net(X_valid).argmax(dim=1) == y_valid).float().mean())
 
 
 def check_design(
@@ -185,14 +189,14 @@ def check_short_run(
     accuracy = short_run_accuracy(net, **SHORT_RUN)
     if accuracy < target:
         raise CheckFailed(
-            "test accuracy after the short run",
+            "validation accuracy after the short run",
             received=accuracy,
-            detail=f"test accuracy {accuracy:.3f} after the short run, "
+            detail=f"validation accuracy {accuracy:.3f} after the short run, "
             f"below {target}" + (f"; {hints[1]}" if hints[1] else ""),
         )
     print(
-        f"{name}: {total:,} parameters, test accuracy {accuracy:.3f} "
-        "after the short run"
+        f"{name}: {total:,} parameters, validation accuracy "
+        f"{accuracy:.3f} after the short run"
     )
 
 
@@ -232,3 +236,33 @@ def _lenet_ex6(make_net) -> int:
     """A LeNet under 20,000 parameters that trains in seconds."""
     check_short_run(make_net, *LENET_EX6)
     return 3
+
+
+def _activations_saved() -> int:
+    """Activation evaluations per image saved by pooling first in LeNet."""
+    trace = shape_trace(lenet("relu"), (1, 1, 28, 28)).set_index("layer")
+
+    def numel(name: str) -> int:
+        return int(torch.Size(trace.loc[name, "output_shape"]).numel())
+
+    return sum(numel(f"act{b}") - numel(f"pool{b}") for b in (1, 2))
+
+
+@exercise("lenet-ex7", kind="value")
+def _lenet_ex7() -> list[Case]:
+    """Max pooling through ReLU: which pairs commute, what it saves."""
+    monotone = "what property of ReLU did part (a) use?"
+    return Case.items(
+        {
+            "sigmoid_max": True,
+            "relu_avg": False,
+            "abs_max": False,
+            "saved": _activations_saved(),
+        },  # fmt: skip
+        hints={
+            "sigmoid_max": {False: monotone},
+            "relu_avg": {True: "try the window (-1, 1, -1, 1)"},
+            "abs_max": {True: "is |x| non-decreasing? " + monotone},
+            "saved": {3_528: "count both blocks", 1_200: "count both blocks"},
+        },
+    )
