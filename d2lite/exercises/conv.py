@@ -203,3 +203,127 @@ def _conv_ex8(make_net) -> int:
         "fewer channels, or a smaller last kernel on a smaller map",
     )
     return 3
+
+
+def _conv_matrix(K: torch.Tensor, n: int) -> torch.Tensor:
+    """The matrix of cross-correlating an ``n`` x ``n`` input with ``K``.
+
+    Column ``j`` is the (flattened) output for the input that is 1 at pixel
+    ``j`` and 0 elsewhere; shape ``(H_out * W_out, n * n)``.
+    """
+    basis = torch.eye(n * n).reshape(n * n, 1, n, n)  # one image per pixel
+    columns = F.conv2d(basis, K[None, None])  # (n * n, 1, H_out, W_out)
+    return columns.reshape(n * n, -1).T
+
+
+#: (kernel, n) for conv-ex9: the chapter's 2x2 kernel, square and
+#: non-square kernels, a kernel as large as the input.
+_EX9_KERNEL = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+CONV_EX9 = ((_EX9_KERNEL, 3), ((3, 3), 5), ((1, 2), 4), ((3, 2), 4),
+            ((4, 4), 4))  # fmt: skip
+
+
+@exercise("conv-ex9")
+def _conv_ex9() -> list[Case]:
+    """Convolution as a matrix product, conv_matrix(K, n)."""
+    generator = torch.Generator().manual_seed(9)
+    cases = []
+    for kernel, n in CONV_EX9:
+        if not torch.is_tensor(kernel):  # integer weights: exact sums
+            kernel = torch.randint(-3, 4, kernel, generator=generator)
+            kernel = kernel.float()
+        cases.append(
+            Case(
+                args=(kernel, n),
+                expected=_conv_matrix(kernel, n),
+                label=f"K of shape {tuple(kernel.shape)}, n={n}",
+            )
+        )
+    return cases
+
+
+#: (channels, (H, W)) for conv-ex10, an odd size included.
+CONV_EX10 = ((1, (6, 6)), (3, (8, 8)), (6, (7, 9)))
+#: conv-ex11's layer, nn.Conv2d(c_in, c_out, k, padding=p), on n x n.
+CONV_EX11 = {"c_in": 6, "c_out": 16, "k": 3, "p": 1, "n": 28}
+
+
+def _mixes_channels(conv: nn.Module, X: torch.Tensor, pooled) -> bool:
+    """Whether each output channel pools the sum of all input channels."""
+    mixed = pooled.sum(dim=1, keepdim=True).expand_as(pooled)
+    with torch.no_grad():
+        got = conv(X)
+    return got.shape == mixed.shape and torch.allclose(got, mixed, atol=1e-5)
+
+
+@exercise("conv-ex10")
+def _conv_ex10(make_conv) -> int:
+    """Average pooling as a convolution, avg_pool_conv(channels)."""
+    generator = torch.Generator().manual_seed(10)
+    for channels, size in CONV_EX10:
+        where = f"avg_pool_conv({channels}) on a {(2, channels, *size)} batch"
+        conv = make_conv(channels)
+        if not isinstance(conv, nn.Conv2d):
+            raise CheckFailed(
+                where,
+                received=conv,
+                detail=f"it returned {type(conv).__name__}; return an "
+                "nn.Conv2d (with the weights set), not a pooling layer",
+            )
+        X = torch.randn(2, channels, *size, generator=generator)
+        pooled = F.avg_pool2d(X, 2)
+        if channels > 1 and _mixes_channels(conv, X, pooled):
+            raise CheckFailed(
+                where,
+                detail="each output channel adds up all input channels; "
+                "pooling works on every channel separately (see the "
+                "groups argument of nn.Conv2d, or zero the weights that "
+                "connect different channels)",
+            )
+        with torch.no_grad():
+            got = conv(X)
+        if got.shape == pooled.shape and torch.allclose(got, 4 * pooled):
+            raise CheckFailed(
+                where,
+                detail="your layer sums each window; average pooling "
+                "divides the sum by the number of values in the window",
+            )
+        expect(
+            f"{where}, compared with nn.AvgPool2d(2)",
+            pooled,
+            got,
+            atol=1e-5,
+            rtol=1e-5,
+        )
+    return len(CONV_EX10)
+
+
+@exercise("conv-ex11", kind="value")
+def _conv_ex11() -> list[Case]:
+    """What a stride buys: output sides and multiply-adds."""
+    c = CONV_EX11
+    expected, hints = {}, {}
+    for s in (1, 2):
+        layer = nn.Conv2d(c["c_in"], c["c_out"], c["k"], padding=c["p"],
+                          stride=s)  # fmt: skip
+        with torch.no_grad():
+            out = layer(torch.zeros(1, c["c_in"], c["n"], c["n"]))
+        side = _side(c["n"], (c["k"], c["p"], s))
+        if out.shape[-1] != side:
+            raise RuntimeError("conv_output_size disagrees with nn.Conv2d")
+        macs = out.numel() * layer.weight[0].numel()  # per output value
+        expected[f"side_s{s}"], expected[f"macs_s{s}"] = side, macs
+        hints[f"macs_s{s}"] = {
+            macs + out.numel(): "that counts the bias additions too; "
+            "count the multiply-adds of the weights only",
+            macs // c["c_out"]: "that is one output channel; count all "
+            "of them",
+        }
+    hints["macs_s2"][expected["macs_s1"]] = (
+        "that is the stride-1 count; how many output values does the "
+        "stride-2 layer compute?"
+    )
+    hints["side_s2"] = {
+        expected["side_s2"] + 1: "round the division down, as PyTorch does"
+    }
+    return Case.items(expected, hints)
