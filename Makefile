@@ -41,7 +41,8 @@ test-package: setup
 test-notebooks: setup
 	$(VPY) -m pytest $(NBVAL) notebooks
 
-# The editions (tools/editions.py): reader/ is committed; the others are not.
+# The editions (tools/editions.py): reader/ (and reader/zh/, from the
+# Chinese catalogs) is committed; the others are not.
 reader: setup
 	$(VPY) tools/editions.py reader
 

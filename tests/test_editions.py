@@ -15,6 +15,7 @@ from pathlib import Path
 
 import editions  # tools/editions.py
 import nbformat
+import polib
 import pytest
 import reader_buttons  # tools/reader_buttons.py
 from editions import EditionError
@@ -134,6 +135,57 @@ def test_reader_edition_renders_every_construct(course):
     assert not editions.check_plain(nb, "x")
 
 
+ZH = {  # English message -> a translation, as a catalog holds them
+    "Demo": "演示",
+    "A {ref}`remark <page-part>`.": "一个{ref}`说明 <page-part>`。",
+    "Exercises": "练习",
+    "Square x.": "求 x 的平方。",
+    "Because.": "因为。",
+    "A page": "一页",
+    "Part two": "第二部分",
+    "A dark square.": "一个深色方块。",
+}
+
+
+def test_chinese_reader_edition_translates_each_message(course, capsys):
+    messages = course / "locale" / "zh_CN" / "LC_MESSAGES"
+    for doc in ("notebooks/01_demo", "book/page"):
+        po = polib.POFile()
+        po += [polib.POEntry(msgid=k, msgstr=v) for k, v in ZH.items()]
+        po.append(
+            polib.POEntry(msgid="Why?", msgstr="为何？", flags=["fuzzy"])
+        )
+        (messages / doc).parent.mkdir(parents=True, exist_ok=True)
+        po.save(str(messages / f"{doc}.po"))
+    path = course / "notebooks" / "01_demo.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].metadata["mystnb"] = {"image": {"alt": "A dark square."}}
+    nbformat.write(nb, path)
+    (path,) = editions.write_reader(root=course, lang="zh_CN")
+    assert path == course / "reader" / "zh" / "01_demo.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cells = [c.source for c in nb.cells]
+    zh = f"{URL}zh/"
+    assert cells[0].startswith("# 演示\n\nAs (LeCun et al., 1998)")
+    assert f"[一页]({zh}book/page.html)" in cells[0]
+    assert f"[第二部分]({zh}book/page.html#page-part)" in cells[0]
+    assert f"[exercise 1.2]({zh}notebooks/01_demo.html#demo-ex2)" in cells[0]
+    assert cells[1].startswith('import os\n\nos.environ["D2LITE_LANG"] = "zh"')
+    assert cells[1].endswith("\n%pip install d2lite")
+    assert nb.cells[2].metadata.mystnb.image.alt == "一个深色方块。"
+    assert cells[3] == (
+        f"> **Note**\n>\n> 一个[说明]({zh}book/page.html#page-part)\u3002"
+        "\n\n## 练习\n\n$$\na = b\n$$"
+    )
+    assert cells[4] == "### 练习 1.1 (Square) ★\n\n求 x 的平方。"
+    assert "<summary>解答</summary>" in cells[5]
+    assert cells[8] == "### 练习 1.2 ★★\n\nWhy?"  # fuzzy: English kept
+    assert "\n\n因为。\n\n" in cells[9] and "参考文献" in cells[10]
+    err = capsys.readouterr().err
+    assert "01_demo.ipynb: 3 messages untranslated" in err, err
+    assert "cell 0: 'As {cite}" in err and "cell 5: 'Multiply" in err
+
+
 @pytest.mark.parametrize(
     "fragment",
     [
@@ -198,41 +250,46 @@ def test_check_plain_names_notebook_cell_and_fragment():
 # ---------------------------------------------------------------------------
 
 
-def test_committed_reader_edition_is_up_to_date(tmp_path):
-    fresh = editions.write_reader(tmp_path)
-    committed = sorted((ROOT / "reader").glob("*.ipynb"))
+@pytest.mark.parametrize("lang", [None, "zh_CN"])
+def test_committed_reader_edition_is_up_to_date(tmp_path, lang):
+    fresh = editions.write_reader(tmp_path, lang=lang)
+    folder = "reader/zh" if lang else "reader"
+    committed = sorted((ROOT / folder).glob("*.ipynb"))
     assert [p.name for p in committed] == [p.name for p in fresh], (
-        "reader/ does not hold one notebook per chapter; run "
-        "`python tools/editions.py reader`"
+        f"{folder}/ does not hold one notebook per chapter; run `make reader`"
     )
     stale = []
     for path in fresh:
         new = nbformat.read(path, as_version=4).cells
-        old = nbformat.read(ROOT / "reader" / path.name, as_version=4).cells
+        old = nbformat.read(ROOT / folder / path.name, as_version=4).cells
         stale += [
-            f"reader/{path.name}, cell {i}"
+            f"{folder}/{path.name}, cell {i}"
             for i in range(max(len(new), len(old)))
             if i >= min(len(new), len(old)) or new[i] != old[i]
         ][:3]
     assert not stale, (
-        "the committed reader edition differs from what notebooks/ gives "
-        "(first cells that differ: " + ", ".join(stale) + "); run "
-        "`python tools/editions.py reader` and commit reader/"
+        f"the committed {folder}/ differs from what notebooks/ (and the "
+        "catalogs) give (first cells that differ: " + ", ".join(stale) + "); "
+        f"run `make reader` and commit {folder}/"
     )
 
 
+@pytest.mark.parametrize("folder", ["reader", "reader/zh"])
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_reader_notebook_holds_no_myst(path):
-    reader = ROOT / "reader" / path.name
+def test_reader_notebook_holds_no_myst(path, folder):
+    reader = ROOT / folder / path.name
     assert reader.is_file(), f"{reader} is missing"
     nb = nbformat.read(reader, as_version=4)
-    assert editions.check_plain(nb, f"reader/{path.name}") == []
+    assert editions.check_plain(nb, f"{folder}/{path.name}") == []
     text = "\n".join(c.source for c in nb.cells)
     assert "BEGIN SOLUTION" not in text and "{solution" not in text
-    exercises = re.findall(r"^### Exercise (\d+)\.(\d+)", text, re.M)
+    exercises = re.findall(r"^### (?:Exercise|练习) (\d+)\.(\d+)", text, re.M)
     assert exercises and all(
         int(n) == i + 1 for i, (_, n) in enumerate(exercises)
     ), exercises
+    first = next(c.source for c in nb.cells if c.cell_type == "code")
+    zh = 'os.environ["D2LITE_LANG"] = "zh"' in first
+    assert zh == folder.endswith("zh"), first[:200]
 
 
 def test_launch_urls_point_at_the_reader_edition_at_the_tag():
@@ -251,6 +308,9 @@ def test_launch_urls_point_at_the_reader_edition_at_the_tag():
         )
         == binder.replace("main", "v0.3.0") + "reader/02_lenet.ipynb"
     )
+    assert reader_buttons.reader_url(
+        f"{colab}notebooks/02_lenet.ipynb", "main", "v0.3.0", page, "zh/"
+    ) == colab.replace("main", "v0.3.0") + ("reader/zh/02_lenet.ipynb")
     import d2lite
 
     assert reader_buttons.release_tag(ROOT) == f"v{d2lite.__version__}"

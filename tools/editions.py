@@ -21,6 +21,7 @@ import argparse
 import ast
 import codecs
 import copy
+import functools
 import io
 import os
 import re
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import polib
 import yaml
 
 from book import jupyter_book_command  # tools/book.py
@@ -45,6 +47,14 @@ WORDS = {
     "references": "References",
     "code": "Its code is the next cell.",
 }
+WORDS_ZH = {
+    "exercise": "练习",
+    "solution": "解答",
+    "references": "参考文献",
+    "code": "代码在下一个单元格。",
+}
+#: The Chinese notebooks' first code cell starts with this (dl.check).
+ZH_FIRST = 'import os\n\nos.environ["D2LITE_LANG"] = "zh"  # dl.check 的反馈用中文\n\n'
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 NBGRADER_CONFIG = f"""\
 # The nbgrader course of d2lite, written by tools/editions.py.
@@ -98,11 +108,22 @@ class Book:
         return f"{self.url}{doc}.html" + (f"#{anchor}" if anchor else "")
 
 
-def load_book(root: Path = ROOT, words: dict | None = None) -> Book:
-    """Index ``root``'s book: titles, labels, exercises, references."""
+def catalog(root: Path, doc: str, lang: str | None) -> dict[str, str]:
+    """``{English: translation}`` of a page's ``.po`` (none for English)."""
+    path = root / "locale" / str(lang) / "LC_MESSAGES" / f"{doc}.po"
+    if not lang or not path.is_file():
+        return {}
+    po = polib.pofile(str(path))
+    return {e.msgid: e.msgstr for e in po if e.msgstr and not e.fuzzy}
+
+
+def load_book(root: Path = ROOT, lang: str | None = None) -> Book:
+    """Index ``root``'s book: titles, labels, exercises, references; in
+    ``lang``'s words and page titles when one is given."""
     config = yaml.safe_load((root / "_config.yml").read_text())
     url = str((config.get("html") or {}).get("baseurl") or "")
-    book = Book(url.rstrip("/") + "/", words=words or dict(WORDS))
+    book = Book(url.rstrip("/") + "/" + (f"{lang[:2]}/" if lang else ""))
+    book.words = dict(WORDS_ZH if lang else WORDS)
     page = root / f"{INSTRUCTORS}.md"
     text = page.read_text() if page.is_file() else ""
     stars = {m["id"]: len(m["stars"]) for m in _STARS.finditer(text)}
@@ -114,10 +135,12 @@ def load_book(root: Path = ROOT, words: dict | None = None) -> Book:
         if path.suffix == ".ipynb":
             cells = nbformat.reads(text, 4).cells
             text = "\n".join(c.source for c in cells if c.cell_type != "code")
+        tr = catalog(root, doc, lang)
         title = re.search(r"^# (.+)$", text, re.M)
-        book.titles[doc] = title[1].strip() if title else doc
+        title = title[1].strip() if title else doc
+        book.titles[doc] = tr.get(title, title)
         for m in re.finditer(r"^\(([^)\s]+)\)=\s*\n#+ (.+)$", text, re.M):
-            book.labels[m[1]] = (doc, m[2].strip())
+            book.labels[m[1]] = (doc, tr.get(m[2].strip(), m[2].strip()))
         labels = re.findall(r"^:::+\{exercise\}.*\n:label: *(\S+)", text, re.M)
         for n, label in enumerate(labels, 1):
             book.labels[label] = (
@@ -465,35 +488,90 @@ def _bound(body: str) -> list[str]:
 
 
 def write_reader(
-    out: Path | None = None,
-    *,
-    root: Path = ROOT,
-    source: Path | None = None,
-    book: Book | None = None,
+    out: Path | None = None, *, root: Path = ROOT, lang: str | None = None
 ) -> list[Path]:
-    """Write the reader edition (``source`` -> ``out``); return its files.
-    A translation passes its folders (``reader/zh``) and ``book`` (its base
-    URL and ``words``)."""
-    out = out or root / "reader"
-    done = chapters(source or root / "notebooks", book or load_book(root))
+    """Write the reader edition (``reader/``, or ``reader/zh`` from the
+    ``zh_CN`` catalogs); return its files."""
+    out = out or root / "reader" / (lang or "")[:2]
+    done = chapters(root, load_book(root, lang), lang=lang)
     out.mkdir(parents=True, exist_ok=True)
     for path, nb in done.items():  # all converted, then written
         nbformat.write(nb, out / path.name)
     return [out / path.name for path in done]
 
 
-def chapters(folder: Path, book: Book, mode: str = "reader") -> dict:
-    """``{path: edition}`` of every notebook of ``folder``."""
-    return {
-        p: convert(
-            nbformat.read(p, 4),
-            book,
-            f"notebooks/{p.stem}",
-            mode=mode,
-            name=p.name,
+def chapters(root: Path, book: Book, mode="reader", lang=None) -> dict:
+    """``{path: edition}`` of every notebook of ``root/notebooks``."""
+    done = {}
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        nb, doc = nbformat.read(path, 4), f"notebooks/{path.stem}"
+        if lang:
+            translate(nb, catalog(root, doc, lang), path.name)
+        done[path] = convert(nb, book, doc, mode=mode, name=path.name)
+    return done
+
+
+def translate(nb, tr: dict[str, str], name: str) -> None:
+    """Translate a notebook's markdown and alt text (in place), and make
+    its first code cell set ``D2LITE_LANG``; report what stays English."""
+    missing = []
+    for index, cell in enumerate(nb.cells):
+        found = []
+        if cell.cell_type == "markdown":
+            cell.source = translate_md(cell.source, tr, found)
+        image = cell.metadata.get("mystnb", {}).get("image", {})
+        if image.get("alt") in tr:
+            image["alt"] = tr[image["alt"]]
+        elif image.get("alt"):
+            found.append(image["alt"])
+        missing += [f"cell {index}: {m[:60]!r}" for m in found]
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    first.source = ZH_FIRST + first.source
+    if missing:
+        print(
+            f"editions: {name}: {len(missing)} messages untranslated "
+            f"(English kept), e.g. " + "; ".join(missing[:3]),
+            file=sys.stderr,
         )
-        for p in sorted(folder.glob("*.ipynb"))
-    }
+
+
+def translate_md(text: str, tr: dict[str, str], missing: list) -> str:
+    """``text`` with the messages Sphinx extracts from it (paragraphs,
+    headings, list items, table cells, directive bodies) translated by
+    ``tr``; one it lacks stays English and is added to ``missing``."""
+    starts = [0, *(m.end() for m in re.finditer("\n", text)), len(text)]
+    out, pos = [], 0
+    for t in _markdown().parse(text):
+        name = re.match(r"\{([^}]+)\}", t.info) if "fence" in t.type else 0
+        if t.type == "inline" and t.content.strip():
+            old = t.content
+            new = tr.get(old.replace("\n", " ").strip())
+            if new is None:
+                missing.append(old.replace("\n", " ").strip())
+                continue
+        elif name and name[1] != "math":
+            old = re.sub(r"\A(?::[\w-]+:.*\n)*", "", t.content)
+            new = translate_md(old, tr, missing)
+        else:
+            continue
+        pattern = r"\n[ \t>]*".join(map(re.escape, old.split("\n")))
+        lines = starts[t.map[0]], starts[min(t.map[1], len(starts) - 1)]
+        m = re.compile(pattern).search(text, max(pos, lines[0]), lines[1])
+        out += [text[pos : m.start()], new]
+        pos = m.end()
+    return "".join(out) + text[pos:]
+
+
+@functools.cache
+def _markdown():
+    """MyST's Markdown parser (markdown-it with MyST's plugins)."""
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    ext = {"colon_fence", "dollarmath", "amsmath", "deflist"}
+    config = MdParserConfig(enable_extensions=ext)
+    return create_md_parser(config, RendererHTML)
 
 
 def _fresh(out: Path, root: Path, marker: str) -> None:
@@ -515,7 +593,7 @@ def _fresh(out: Path, root: Path, marker: str) -> None:
 
 def write_course(out: Path, *, root: Path = ROOT) -> list[str]:
     """Write the nbgrader course's ``source/``; return the assignments."""
-    done = chapters(root / "notebooks", load_book(root), "nbgrader")
+    done = chapters(root, load_book(root), "nbgrader")
     _fresh(out, root, ".d2lite-nbgrader-course")
     (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
     for path, nb in done.items():
@@ -613,12 +691,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("edition", choices=["reader", "nbgrader", "student"])
     parser.add_argument("--out", type=Path)
     parser.add_argument("--root", type=Path, default=ROOT)
-    parser.add_argument("--source", type=Path, help="translated notebooks")
     parser.add_argument("--build", action="store_true", help="student book")
     args = parser.parse_args(argv)
     write = {
-        "reader": lambda o: write_reader(
-            o, root=args.root, source=args.source
+        "reader": lambda o: (
+            write_reader(o, root=args.root)
+            + write_reader(o and o / "zh", root=args.root, lang="zh_CN")
         ),
         "nbgrader": lambda o: generate(
             o or ROOT / "_build/nbgrader", args.root
