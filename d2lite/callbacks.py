@@ -328,6 +328,8 @@ class LivePlot(Callback):
     """d2l's live plot of train loss, train acc and eval acc.
 
     The x axis runs from 0 to ``num_epochs``, so the first epoch shows.
+    The training curves are running averages over the epoch so far: they
+    restart at each epoch boundary, hence the jumps there.
     """
 
     def on_train_begin(self, state: TrainState) -> None:
@@ -335,6 +337,7 @@ class LivePlot(Callback):
 
         self.animator = Animator(
             xlabel="epoch",
+            ylabel="loss / accuracy",
             xlim=[0, state.num_epochs],
             legend=["train loss", "train acc", f"{state.eval_name} acc"],
         )

@@ -1,4 +1,4 @@
-"""The training loop of chapter 4, with callbacks around it.
+"""The training loop of chapter 2, with callbacks around it.
 
 ``train`` is the chapter's loop; everything around the step is one line:
 a hook that calls the callbacks (:mod:`d2lite.callbacks`), or the state

@@ -191,7 +191,7 @@ def test_batch_hook_error_names_the_batch() -> None:
     assert info.value.history.empty
 
 
-def test_live_plot_x_axis_starts_at_zero_and_shows_epoch_one() -> None:
+def test_live_plot_labels_both_axes_and_starts_at_epoch_zero() -> None:
     train_iter, test_iter = _loaders(
         320, 32
     )  # 10 batches: points inside epoch 1
@@ -200,6 +200,7 @@ def test_live_plot_x_axis_starts_at_zero_and_shows_epoch_one() -> None:
         _net(), train_iter, test_iter, 2, 0.1, "cpu", callbacks=[plot], **QUIET
     )
     ax = plot.animator.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("epoch", "loss / accuracy")
     assert ax.get_xlim() == (0.0, 2.0)
     first_xs = plot.animator.X[0]
     assert 0 < first_xs[0] < 1  # a point from the middle of epoch 1 is drawn
