@@ -41,18 +41,12 @@ from book import toc as book_toc
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTRUCTORS = "book/instructors"
-WORDS = {
-    "exercise": "Exercise",
-    "solution": "Solution",
-    "references": "References",
-    "code": "Its code is the next cell.",
-}
-WORDS_ZH = {
-    "exercise": "练习",
-    "solution": "解答",
-    "references": "参考文献",
-    "code": "代码在下一个单元格。",
-}
+WORDS = dict(exercise="Exercise", solution="Solution", references="References")
+WORDS_ZH = dict(exercise="练习", solution="解答", references="参考文献")
+WORDS["code"], WORDS_ZH["code"] = (
+    "Its code is the next cell.",
+    "代码在下一个单元格。",
+)
 #: The Chinese notebooks' first code cell starts with this (dl.check).
 ZH_FIRST = 'import os\n\nos.environ["D2LITE_LANG"] = "zh"  # dl.check 的反馈用中文\n\n'
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
@@ -63,28 +57,23 @@ c.CourseDirectory.course_id = "d2lite"
 c.Execute.timeout = 600
 c.ClearSolutions.code_stub = {{"python": {CODE_STUB!r}}}
 """
-ADMONITIONS = "note tip hint important warning caution attention danger"
-ADMONITIONS = (*ADMONITIONS.split(), "error", "seealso", "admonition")
+ADMONITIONS = """note tip hint important warning caution attention danger
+error seealso admonition""".split()
 _FENCE = re.compile(
-    r"^(?P<fence>:{3,}|`{3,})\{(?P<name>[^}]+)\}[ \t]*"
-    r"(?P<arg>.*)$",
-    re.M,
+    r"^(?P<fence>:{3,}|`{3,})\{(?P<name>[^}]+)\}[ \t]*(?P<arg>.*)$", re.M
 )
 _ROLE = re.compile(
     r"\{(?P<name>[a-z][\w:-]*)\}`(?P<body>[^`]*)`|(`+).+?\3", re.S
 )
 _TARGET = re.compile(r"^\((?P<label>[^)\s]+)\)=[ \t]*\n?", re.M)
 _MARKER = re.compile(r"^[ \t]*#+[ \t]*(BEGIN|END) SOLUTION\b.*\n?", re.M)
+_END = r"[ \t]*#+[ \t]*END SOLUTION\b.*$"
 _REGION = re.compile(
-    r"^([ \t]*)#+[ \t]*BEGIN SOLUTION\b.*\n((?:.*\n)*?)"
-    r"[ \t]*#+[ \t]*END SOLUTION\b.*$",
-    re.M,
+    r"^([ \t]*)#+[ \t]*BEGIN SOLUTION\b.*\n((?:.*\n)*?)" + _END, re.M
 )
 _CHECK = re.compile(r"""^\s*dl\.check\(\s*["']([\w-]+)["']""", re.M)
-_STARS = re.compile(
-    r"^\|\s*\{ref\}`(?P<id>[\w-]+) <(?P=id)>`\s*\|"
-    r"[^|]*\|\s*(?P<stars>★+)\s*\|",
-    re.M,
+_STARS = (
+    r"^\|\s*\{ref\}`(?P<id>[\w-]+) <(?P=id)>`\s*\|[^|]*\|\s*(?P<stars>★+)\s*\|"
 )
 PLACEHOLDERS = ("run the notebook to compute it",)
 
@@ -126,7 +115,7 @@ def load_book(root: Path = ROOT, lang: str | None = None) -> Book:
     book.words = dict(WORDS_ZH if lang else WORDS)
     page = root / f"{INSTRUCTORS}.md"
     text = page.read_text() if page.is_file() else ""
-    stars = {m["id"]: len(m["stars"]) for m in _STARS.finditer(text)}
+    stars = {m["id"]: len(m["stars"]) for m in re.finditer(_STARS, text, re.M)}
     chapter = 0
     for doc, numbered in book_toc(root / "_toc.yml"):
         chapter += numbered
@@ -583,8 +572,8 @@ def _fresh(out: Path, root: Path, marker: str) -> None:
     if out.exists() and any(out.iterdir()):
         if not (out / marker).is_file():
             raise EditionError(
-                f"out={out} was not written by editions.py "
-                f"(no {marker}); choose a new folder"
+                f"out={out} was not written by editions.py (no {marker}); "
+                "choose a new folder"
             )
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -606,24 +595,18 @@ def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """Run ``cmd`` with this Python's bin first on PATH (nbgrader, and the
     alembic it runs)."""
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    env = {**os.environ, "PATH": path}
-    proc = subprocess.run(
-        cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
+    env, out = {**os.environ, "PATH": path}, {"capture_output": True}
+    proc = subprocess.run(cmd, cwd=cwd, env=env, text=True, **out)
     if proc.returncode:
-        raise EditionError(
-            f"{' '.join(cmd)} failed:\n" + (proc.stdout + proc.stderr)[-4000:]
-        )
+        log = (proc.stdout + proc.stderr)[-4000:]
+        raise EditionError(f"{' '.join(cmd)} failed:\n{log}")
     return proc
 
 
 def generate(out: Path, root: Path = ROOT) -> Path:
     """Write the course and its release (the student notebooks)."""
     write_course(out, root=root)
-    run(
-        ["nbgrader", "generate_assignment", "*", "--create", "--force"],
-        out,
-    )
+    run(["nbgrader", "generate_assignment", "*", "--create", "--force"], out)
     return out / "release"
 
 
@@ -635,7 +618,9 @@ where a cell raises `NotImplementedError`; the next cell checks it.
 
 
 def write_student(out: Path, root: Path = ROOT) -> Path:
-    """Write the student edition: release notebooks and the book around."""
+    """Write the student edition: release notebooks and the book around
+    them, without the instructors' page and pages that paste stored outputs
+    (glue), which student notebooks do not have."""
     out = Path(out).resolve()
     _fresh(out, root, ".d2lite-student-edition")
     release = generate(out / "_nbgrader", root)
@@ -644,36 +629,26 @@ def write_student(out: Path, root: Path = ROOT) -> Path:
     config["execute"]["execute_notebooks"] = "off"
     config["repository"]["branch"] = "student"
     config["exclude_patterns"] += ["_nbgrader"]
-    (out / "_config.yml").write_text(
-        yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
-    )
-    # Left out: the instructors' page, and pages that paste the stored
-    # outputs (glue), which student notebooks do not have.
+    dump = yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+    (out / "_config.yml").write_text(dump)
     gone = [
         p.stem
         for p in (root / "book").glob("*.md")
         if p.stem == "instructors" or "{glue" in p.read_text()
     ]
-    names = "|".join(gone)
-    text = (root / "_toc.yml").read_text()
-    (out / "_toc.yml").write_text(
-        re.sub(rf"\n\s*- file: book/({names})\b.*", "", text)
-    )
-    shutil.copytree(
-        root / "book",
-        out / "book",
-        ignore=lambda d, files: [f for f in files if Path(f).stem in gone],
+    names, toc = "|".join(gone), (root / "_toc.yml").read_text()
+    toc = re.sub(rf"\n\s*- file: book/({names})\b.*", "", toc)
+    (out / "_toc.yml").write_text(toc)
+    skip = lambda d, files: [f for f in files if Path(f).stem in gone]  # noqa
+    shutil.copytree(root / "book", out / "book", ignore=skip)
+    item = re.compile(
+        rf"^( *)[*-] .*`[./]*(book/)?({names})`.*\n(\1 .*\n)*", re.M
     )
     for page in (out / "book").glob("*.md"):
-        text = re.sub(
-            rf"^( *)[*-] .*`[./]*(book/)?({names})`.*\n(\1 .*\n)*",
-            "",
-            page.read_text(),
-            flags=re.M,
-        )
+        text = item.sub("", page.read_text())
         if page.name == "intro.md":
             text = re.sub(
-                r"^(# .*)$", r"\1\n" + STUDENT_NOTE, text, count=1, flags=re.M
+                r"(?m)^(# .*)$", r"\1\n" + STUDENT_NOTE, text, count=1
             )
         page.write_text(text)
     (out / "notebooks").mkdir()
@@ -693,27 +668,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--build", action="store_true", help="student book")
     args = parser.parse_args(argv)
-    write = {
-        "reader": lambda o: (
-            write_reader(o, root=args.root)
-            + write_reader(o and o / "zh", root=args.root, lang="zh_CN")
-        ),
-        "nbgrader": lambda o: generate(
-            o or ROOT / "_build/nbgrader", args.root
-        ),
-        "student": lambda o: write_student(o or ROOT / "_student", args.root),
-    }[args.edition]
+    out, root = args.out, args.root
     try:
-        print(f"editions: wrote {write(args.out)}")
+        if args.edition == "reader":
+            done = write_reader(out, root=root)
+            done += write_reader(out and out / "zh", root=root, lang="zh_CN")
+        elif args.edition == "nbgrader":
+            done = generate(out or ROOT / "_build/nbgrader", root)
+        else:
+            done = write_student(out := out or ROOT / "_student", root)
+        print(f"editions: wrote {done}")
     except EditionError as err:
         print(f"editions: {err}", file=sys.stderr)
         return 2
-    if not (args.build and args.edition == "student"):
-        return 0
-    cmd = jupyter_book_command(
-        stored=False, root=args.out or ROOT / "_student"
-    )
-    return subprocess.run(cmd, check=False).returncode
+    if args.build and args.edition == "student":
+        cmd = jupyter_book_command(stored=False, root=out)
+        return subprocess.run(cmd, check=False).returncode
+    return 0
 
 
 if __name__ == "__main__":

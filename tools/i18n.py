@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 from docutils import nodes
 
+sys.path.insert(0, str(Path(__file__).parent))  # tools/book.py, lazily
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE, LANG = ROOT / "locale", "zh_CN"
 POT_DIR = ROOT / "_build" / "i18n" / "gettext"
@@ -44,32 +45,29 @@ def run_sphinx(builder: str, outdir: Path) -> int:
     plus this extension and one catalog per page; ``html`` builds Chinese,
     with the glossary page added to ``_toc.yml``.
     """
-    sys.path.insert(0, str(ROOT / "tools"))
     from jupyter_book.sphinx import build_sphinx
 
     import book
 
     shutil.rmtree(outdir, ignore_errors=True)
     outdir.mkdir(parents=True)
-    path = book.write_stored_config(target=outdir.parent / "_config.yml")
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    config["sphinx"]["local_extensions"]["i18n"] = str(ROOT / "tools")
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    path = book.write_stored_config(outdir.parent / "_config.yml")
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    overrides = {
-        "locale_dirs": [str(LOCALE)],
-        "gettext_compact": False,
-        "gettext_location": False,
-        "nitpicky": True,
-        "latex_individualpages": False,
-        "external_toc_path": str(outdir.parent / "_toc.yml"),
-    }
+    overrides = dict(
+        locale_dirs=[str(LOCALE)],
+        gettext_compact=False,
+        gettext_location=False,
+        nitpicky=True,
+        latex_individualpages=False,
+        external_toc_path=str(outdir.parent / "_toc.yml"),
+    )
     if builder == "html":
-        part = toc["parts"][-1] if "parts" in toc else toc
-        part["chapters"].append({"file": GLOSSARY})
+        (toc["parts"][-1] if "parts" in toc else toc)["chapters"].append(
+            {"file": GLOSSARY}
+        )
         overrides.update(language=LANG, html_title=TITLE_ZH, project=TITLE_ZH)
         overrides["html_theme_options"] = {"search_bar_text": "搜索本书……"}
-        base = config.get("html", {}).get("baseurl")
+        base = (book.load_config().get("html") or {}).get("baseurl")
         overrides["html_baseurl"] = base.rstrip("/") + "/zh/" if base else ""
     (outdir.parent / "_toc.yml").write_text(yaml.safe_dump(toc), "utf-8")
     status = build_sphinx(
@@ -148,11 +146,18 @@ def setup(app) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    """Run ``extract [DIR]``, ``update`` or ``build``."""
+    """Run ``extract [DIR]``, ``update`` or ``build`` (reused when its
+    stamp matches the sources and catalogs: one build per test run)."""
     if argv[:1] == ["extract"] and len(argv) <= 2:
         return run_sphinx("gettext", Path(argv[1]) if argv[1:] else POT_DIR)
-    if argv in (["update"], ["build"]):
-        return update() if argv == ["update"] else run_sphinx("html", ZH_HTML)
+    if argv == ["build"]:
+        import book
+
+        sources = [*book.SOURCES, "locale/**/*.po", "locale/glossary.csv"]
+        build = lambda: run_sphinx("html", ZH_HTML)  # noqa: E731
+        return book.stamped(ZH_HTML, LANG, sources, build, reuse=True)
+    if argv == ["update"]:
+        return update()
     print(
         "usage: tools/i18n.py extract [DIR] | update | build", file=sys.stderr
     )
