@@ -182,7 +182,7 @@ def test_chinese_reader_edition_translates_each_message(course, capsys):
     assert cells[8] == "### 练习 1.2 ★★\n\nWhy?"  # fuzzy: English kept
     assert "\n\n因为。\n\n" in cells[9] and "参考文献" in cells[10]
     err = capsys.readouterr().err
-    assert "01_demo.ipynb: 3 messages untranslated" in err, err
+    assert "01_demo.ipynb: 3 untranslated" in err, err
     assert "cell 0: 'As {cite}" in err and "cell 5: 'Multiply" in err
 
 

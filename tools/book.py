@@ -1,12 +1,7 @@
-"""Build the d2lite book with Jupyter Book, strictly.
-
-    python tools/book.py build --execute   # run every notebook (make book)
-    python tools/book.py build --stored [--reuse]   # stored outputs (tests)
-
-Both run ``jupyter-book build . -W -n --keep-going --all`` (every warning
-fails); ``--stored`` passes a copy of ``_config.yml`` that executes nothing,
-``--reuse`` keeps a build whose stamp matches the sources. Afterwards every
-page of ``_toc.yml`` must have its HTML and MathJax must ship with the book.
+"""Build the d2lite book with Jupyter Book, strictly (every warning fails):
+``build --execute`` runs every notebook (make book), ``build --stored``
+uses the stored outputs, ``--reuse`` keeps a build whose stamp matches the
+sources. Every page of ``_toc.yml`` must have its HTML, and MathJax ships.
 """
 
 from __future__ import annotations
@@ -81,19 +76,16 @@ def write_stored_config(target: Path = STORED_CONFIG) -> Path:
 
 def jupyter_book_command(*, stored: bool, root: Path = ROOT) -> list[str]:
     """The strict ``jupyter-book build`` command line for ``root``."""
-    exe = Path(sys.executable).parent / "jupyter-book"
-    jb = str(exe) if exe.exists() else "jupyter-book"
+    jb = Path(sys.executable).parent / "jupyter-book"
+    jb = str(jb) if jb.exists() else "jupyter-book"
     cmd = [jb, "build", str(root), "-W", "-n", "--keep-going", "--all"]
     return cmd + (["--config", str(write_stored_config())] if stored else [])
 
 
 def check_output(html_dir: Path = HTML_DIR) -> list[str]:
     """The problems of a finished build (empty when it is sound)."""
-    problems = [
-        f"missing page: {html_dir / page}.html"
-        for page in toc_pages()
-        if not (html_dir / f"{page}.html").is_file()
-    ]
+    pages = [html_dir / f"{page}.html" for page in toc_pages()]
+    problems = [f"missing page: {p}" for p in pages if not p.is_file()]
     if not (html_dir / MATHJAX).is_file():
         problems.append(
             f"MathJax is not shipped: {html_dir / MATHJAX} is missing "
@@ -141,10 +133,9 @@ def run_jupyter_book(stored: bool) -> int:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     status = subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
     if status:
+        why = "every warning counts (-W -n): look above for the first one"
         print(
-            f"book.py: jupyter-book failed with exit status {status}; every "
-            "warning counts (-W -n), look above for the first one.",
-            file=sys.stderr,
+            f"book.py: jupyter-book failed ({status}); {why}", file=sys.stderr
         )
     return status
 

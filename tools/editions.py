@@ -1,18 +1,14 @@
-"""The course's editions, all generated from ``notebooks/*.ipynb``.
-
-    python tools/editions.py reader    # reader/*.ipynb, for Colab and Jupyter
-    python tools/editions.py nbgrader  # _build/nbgrader: course and release
-    python tools/editions.py student [--build]  # _student/: release + book
+"""The course's editions, generated from ``notebooks/*.ipynb``: ``reader``
+(reader/ and reader/zh/, for Colab and Jupyter), ``nbgrader`` (a course in
+_build/nbgrader) and ``student [--build]`` (nbgrader's release and its book).
 
 One conversion (:func:`convert`) turns MyST into Markdown that Jupyter and
-Colab render: exercises become numbered headings with their stars, citations
-"(LeCun et al., 1998)" with the chapter's references at its end, references
-links to the book (``html.baseurl``), admonitions blockquotes. The reader
-edition keeps solutions in ``<details>`` (their code cells folded) and the
-stored outputs; the nbgrader course makes them nbgrader cells, and the
-student edition is what ``nbgrader generate_assignment`` writes. A MyST
-construct it does not know is an :class:`EditionError` naming the notebook,
-the cell and the fragment. A translation passes its own source and words.
+Colab render: exercises as numbered headings with their stars, citations as
+"(LeCun et al., 1998)" with references at the end, references as links to
+the book, admonitions as blockquotes, solutions in ``<details>`` (reader)
+or nbgrader cells. Unknown MyST is an :class:`EditionError` naming the
+notebook, the cell and the fragment. The Chinese notebooks are translated
+first, message by message, from ``locale/zh_CN``'s catalogs.
 """
 
 from __future__ import annotations
@@ -43,12 +39,10 @@ ROOT = Path(__file__).resolve().parents[1]
 INSTRUCTORS = "book/instructors"
 WORDS = dict(exercise="Exercise", solution="Solution", references="References")
 WORDS_ZH = dict(exercise="练习", solution="解答", references="参考文献")
-WORDS["code"], WORDS_ZH["code"] = (
-    "Its code is the next cell.",
-    "代码在下一个单元格。",
-)
+WORDS["code"] = "Its code is the next cell."
+WORDS_ZH["code"] = "代码在下一个单元格。"
 #: The Chinese notebooks' first code cell starts with this (dl.check).
-ZH_FIRST = 'import os\n\nos.environ["D2LITE_LANG"] = "zh"  # dl.check 的反馈用中文\n\n'
+ZH_FIRST = 'import os\n\nos.environ["D2LITE_LANG"] = "zh"  # 中文反馈\n\n'
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 NBGRADER_CONFIG = f"""\
 # The nbgrader course of d2lite, written by tools/editions.py.
@@ -132,11 +126,9 @@ def load_book(root: Path = ROOT, lang: str | None = None) -> Book:
             book.labels[m[1]] = (doc, tr.get(m[2].strip(), m[2].strip()))
         labels = re.findall(r"^:::+\{exercise\}.*\n:label: *(\S+)", text, re.M)
         for n, label in enumerate(labels, 1):
-            book.labels[label] = (
-                doc,
-                f"{book.words['exercise']} {chapter}.{n}",
-            )
-            book.exercises[label] = (f"{chapter}.{n}", stars.get(label, 0))
+            number = f"{chapter}.{n}"
+            book.labels[label] = (doc, f"{book.words['exercise']} {number}")
+            book.exercises[label] = (number, stars.get(label, 0))
     book.bib = bibliography(root / "book" / "references.bib")
     return book
 
@@ -287,10 +279,8 @@ def _after_fence(source: str) -> str:
     """The text after a leading directive block (its body for a solution)."""
     m = _FENCE.match(source.lstrip())
     rest = source.lstrip()[m.end() :]
-    end = re.search(rf"^{re.escape(m['fence'])}[ \t]*$", rest, re.M)
-    body, after = (
-        (rest[: end.start()], rest[end.end() :]) if end else (rest, "")
-    )
+    end = re.search(rf"^{re.escape(m['fence'])}[ \t]*$|\Z", rest, re.M)
+    body, after = rest[: end.start()], rest[end.end() :]
     return (_options(body.strip("\n"))[1] + "\n\n" + after).strip()
 
 
@@ -362,15 +352,11 @@ def _points(book: Book, ex: str) -> int:
 
 def _meta(cell, grade_id: str, solution=False, points=None) -> None:
     """nbgrader's cell metadata (schema 3); ``points`` makes it graded."""
-    cell.metadata["nbgrader"] = {
-        "grade": points is not None,
-        "grade_id": grade_id,
-        "locked": not solution,
-        "schema_version": 3,
-        "solution": solution,
-        "task": False,
-        **({"points": points} if points is not None else {}),
-    }
+    meta = dict(grade=points is not None, grade_id=grade_id, task=False)
+    meta.update(locked=not solution, schema_version=3, solution=solution)
+    cell.metadata["nbgrader"] = meta | (
+        {} if points is None else {"points": points}
+    )
 
 
 def _code(cell, current: str | None, mode: str, book: Book) -> None:
@@ -379,10 +365,8 @@ def _code(cell, current: str | None, mode: str, book: Book) -> None:
     if marked and current is None:
         raise EditionError("SOLUTION markers outside a solution")
     if current is not None and not marked:
-        raise EditionError(
-            f"a code cell in the solution of {current} "
-            "without BEGIN/END SOLUTION markers"
-        )
+        msg = "without BEGIN/END SOLUTION markers"
+        raise EditionError(f"a code cell in the solution of {current} {msg}")
     tags = cell.metadata.get("tags", [])
     if mode == "reader":
         prepare_solution(cell.source, current)  # refuses bad markers
@@ -398,10 +382,8 @@ def _code(cell, current: str | None, mode: str, book: Book) -> None:
         _meta(cell, current, True)
     elif checks := _CHECK.findall(cell.source):
         if len(checks) != 1:
-            raise EditionError(
-                f"a check cell must check one exercise, "
-                f"this one checks {checks}"
-            )
+            msg = f"a check cell must check one exercise, not {checks}"
+            raise EditionError(msg)
         lines = cell.source.rstrip().split("\n")
         if "#" not in lines[-1] and not lines[-1].endswith(";"):
             lines[-1] += ";"  # a displayed value is partial credit
@@ -428,11 +410,8 @@ def prepare_solution(source: str, ex: str) -> str:
 
 def stub_solution(source: str, ex: str) -> str:
     """The student's version of a solution cell (nbgrader's stub)."""
-    stub = CODE_STUB.split("\n")
-    return _REGION.sub(
-        lambda m: "\n".join(m[1] + x for x in stub),
-        prepare_solution(source, ex),
-    )
+    stub = lambda m: "\n".join(m[1] + x for x in CODE_STUB.split("\n"))  # noqa
+    return _REGION.sub(stub, prepare_solution(source, ex))
 
 
 def solution_cells(nb) -> list[tuple[str, int]]:
@@ -517,9 +496,9 @@ def translate(nb, tr: dict[str, str], name: str) -> None:
     first = next(c for c in nb.cells if c.cell_type == "code")
     first.source = ZH_FIRST + first.source
     if missing:
+        e_g = f"(English kept), e.g. {'; '.join(missing[:3])}"
         print(
-            f"editions: {name}: {len(missing)} messages untranslated "
-            f"(English kept), e.g. " + "; ".join(missing[:3]),
+            f"editions: {name}: {len(missing)} untranslated {e_g}",
             file=sys.stderr,
         )
 

@@ -39,12 +39,9 @@ TWIN = {
 
 
 def run_sphinx(builder: str, outdir: Path) -> int:
-    """Build ``outdir`` from the stored outputs, strictly, from scratch.
-
-    The configuration is ``_config.yml`` without execution (tools/book.py)
-    plus this extension and one catalog per page; ``html`` builds Chinese,
-    with the glossary page added to ``_toc.yml``.
-    """
+    """Build ``outdir`` from the stored outputs, strictly, from scratch:
+    ``_config.yml`` without execution (tools/book.py) and one catalog per
+    page; ``html`` builds Chinese, with the glossary page in the toc."""
     from jupyter_book.sphinx import build_sphinx
 
     import book
@@ -53,29 +50,24 @@ def run_sphinx(builder: str, outdir: Path) -> int:
     outdir.mkdir(parents=True)
     path = book.write_stored_config(outdir.parent / "_config.yml")
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    overrides = dict(
-        locale_dirs=[str(LOCALE)],
-        gettext_compact=False,
-        gettext_location=False,
-        nitpicky=True,
-        latex_individualpages=False,
-        external_toc_path=str(outdir.parent / "_toc.yml"),
-    )
+    over = dict(locale_dirs=[str(LOCALE)], nitpicky=True)
+    over.update(gettext_compact=False, gettext_location=False)
+    over["latex_individualpages"] = False
+    over["external_toc_path"] = str(outdir.parent / "_toc.yml")
     if builder == "html":
-        (toc["parts"][-1] if "parts" in toc else toc)["chapters"].append(
-            {"file": GLOSSARY}
-        )
-        overrides.update(language=LANG, html_title=TITLE_ZH, project=TITLE_ZH)
-        overrides["html_theme_options"] = {"search_bar_text": "搜索本书……"}
+        part = toc["parts"][-1] if "parts" in toc else toc
+        part["chapters"].append({"file": GLOSSARY})
+        over.update(language=LANG, html_title=TITLE_ZH, project=TITLE_ZH)
+        over["html_theme_options"] = {"search_bar_text": "搜索本书……"}
         base = (book.load_config().get("html") or {}).get("baseurl")
-        overrides["html_baseurl"] = base.rstrip("/") + "/zh/" if base else ""
+        over["html_baseurl"] = base.rstrip("/") + "/zh/" if base else ""
     (outdir.parent / "_toc.yml").write_text(yaml.safe_dump(toc), "utf-8")
     status = build_sphinx(
         ROOT,
         outdir,
         noconfig=True,
         path_config=str(path),
-        confoverrides=overrides,
+        confoverrides=over,
         builder=builder,
         warningiserror=True,
         keep_going=True,
@@ -84,24 +76,10 @@ def run_sphinx(builder: str, outdir: Path) -> int:
     return status if isinstance(status, int) else 1
 
 
-def update() -> int:
-    """Extract, then merge the .pot files into ``locale/zh_CN``'s .po."""
-    status = run_sphinx("gettext", POT_DIR)
-    if status == 0:
-        cmd = [sys.executable, "-m", "sphinx_intl", "update", "-w", "0"]
-        cmd += ["-p", str(POT_DIR), "-d", str(LOCALE), "-l", LANG]
-        status = subprocess.run(cmd, cwd=ROOT, check=False).returncode
-    return status
-
-
 def alt_texts(app, doctree: nodes.document, docname: str) -> None:
-    """Extract a notebook's alt texts, or translate them (Chinese build).
-
-    MyST-NB makes output images after Sphinx extracts and translates text,
-    so the gettext build adds each ``mystnb.image.alt`` of the notebook to
-    the page's messages, and the Chinese build looks up the rendered
-    images' alt text in the page's compiled catalog.
-    """
+    """MyST-NB makes output images after Sphinx extracts and translates
+    text: the gettext build adds each ``mystnb.image.alt`` of a notebook to
+    the page's messages, the Chinese build translates the images' alt."""
     source = Path(app.env.doc2path(docname))
     if source.suffix != ".ipynb":
         return
@@ -114,12 +92,10 @@ def alt_texts(app, doctree: nodes.document, docname: str) -> None:
                 image.uid = ""  # gettext skips a node without a uid
                 doctree.append(image)
     elif app.config.language == LANG:
-        catalog = gettext.translation(
-            docname, str(LOCALE), languages=[LANG], fallback=True
-        )
+        tr = gettext.translation(docname, str(LOCALE), [LANG], fallback=True)
         for image in doctree.findall(nodes.image):
             if image.get("alt"):
-                image["alt"] = catalog.gettext(image["alt"])
+                image["alt"] = tr.gettext(image["alt"])
 
 
 def twin_link(app, pagename: str, templatename, context, doctree) -> None:
@@ -132,10 +108,8 @@ def twin_link(app, pagename: str, templatename, context, doctree) -> None:
     up = "../" * pagename.count("/")
     href = (f"{site}/{web}" if site else up + local) + f"{pagename}.html"
     hreflang = "zh-CN" if lang == "en" else "en"
-    context["body"] = (
-        f'<p class="d2lite-twin"><a href="{href}" hreflang="{hreflang}">'
-        f"{text}</a></p>\n" + context["body"]
-    )
+    link = f'<a href="{href}" hreflang="{hreflang}">{text}</a>'
+    context["body"] = f'<p class="d2lite-twin">{link}</p>\n' + context["body"]
 
 
 def setup(app) -> dict:
@@ -146,21 +120,23 @@ def setup(app) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    """Run ``extract [DIR]``, ``update`` or ``build`` (reused when its
-    stamp matches the sources and catalogs: one build per test run)."""
+    """Run ``extract [DIR]``, ``update`` (extract, then sphinx-intl merges
+    the .pot files into the .po) or ``build`` (reused when its stamp
+    matches the sources and catalogs: one build per test run)."""
+    import book
+
     if argv[:1] == ["extract"] and len(argv) <= 2:
         return run_sphinx("gettext", Path(argv[1]) if argv[1:] else POT_DIR)
+    if argv == ["update"]:
+        cmd = [sys.executable, "-m", "sphinx_intl", "update", "-w", "0"]
+        cmd += ["-p", str(POT_DIR), "-d", str(LOCALE), "-l", LANG]
+        status = run_sphinx("gettext", POT_DIR)
+        return status or subprocess.run(cmd, cwd=ROOT).returncode
     if argv == ["build"]:
-        import book
-
         sources = [*book.SOURCES, "locale/**/*.po", "locale/glossary.csv"]
         build = lambda: run_sphinx("html", ZH_HTML)  # noqa: E731
         return book.stamped(ZH_HTML, LANG, sources, build, reuse=True)
-    if argv == ["update"]:
-        return update()
-    print(
-        "usage: tools/i18n.py extract [DIR] | update | build", file=sys.stderr
-    )
+    print("usage: i18n.py extract [DIR] | update | build", file=sys.stderr)
     return 2
 
 

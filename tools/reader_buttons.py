@@ -17,7 +17,7 @@ def release_tag(root: Path) -> str | None:
     """``v`` + the ``__version__`` of ``root/d2lite/__init__.py``."""
     init = root / "d2lite" / "__init__.py"
     text = init.read_text(encoding="utf-8") if init.is_file() else ""
-    found = re.search(r'^__version__ = "([^"]+)"', text, re.M)
+    found = re.search(r'(?m)^__version__ = "([^"]+)"', text)
     return f"v{found[1]}" if found else None
 
 
@@ -36,11 +36,9 @@ def point_at_reader(app, pagename: str, template, context, doctree) -> None:
     branch = app.config.html_theme_options.get("repository_branch", "main")
     lang = "zh/" if (app.config.language or "").startswith("zh") else ""
     for group in context.get("header_buttons", []):
-        for button in group.get("buttons", []):
-            if "url" in button:
-                button["url"] = reader_url(
-                    button["url"], branch, tag, pagename, lang
-                )
+        for b in group.get("buttons", []):
+            if "url" in b:
+                b["url"] = reader_url(b["url"], branch, tag, pagename, lang)
 
 
 def setup(app) -> dict:
