@@ -6,7 +6,6 @@ sources. Every page of ``_toc.yml`` must have its HTML, and MathJax ships.
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import hashlib
 import os
@@ -25,6 +24,7 @@ STORED_CONFIG = ROOT / "_build" / "_config.stored.yml"
 SOURCES = """_config.yml _toc.yml book/**/* notebooks/*.ipynb tools/book.py
 tools/book_offline.py tools/reader_buttons.py tools/i18n.py""".split()
 SOURCES.append("d2lite/__init__.py")
+USAGE = "build [--execute | --stored] [--reuse]"
 MATHJAX = Path("_static") / "mathjax" / "tex-chtml.js"
 
 
@@ -141,17 +141,14 @@ def run_jupyter_book(stored: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and build."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["build"])
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--execute", dest="stored", action="store_false")
-    mode.add_argument("--stored", dest="stored", action="store_true")
-    parser.add_argument("--reuse", action="store_true", help="skip if fresh")
-    args = parser.parse_args(argv)
-    build = lambda: run_jupyter_book(args.stored)  # noqa: E731
-    key = f"stored={args.stored}"
-    return stamped(HTML_DIR, key, SOURCES, build, args.reuse)
+    """Build as :data:`USAGE` says (``--stored`` unless ``--execute``)."""
+    args = sys.argv[1:] if argv is None else argv
+    flags = set(re.findall("--.+?\\b", USAGE))
+    if args[:1] != ["build"] or not flags.issuperset(args[1:]):
+        print(f"usage: book.py {USAGE}", file=sys.stderr)
+        return 2
+    stored, build = "--execute" not in args, lambda: run_jupyter_book(stored)
+    return stamped(HTML_DIR, f"{stored=}", SOURCES, build, "--reuse" in args)
 
 
 if __name__ == "__main__":

@@ -90,6 +90,10 @@ class Book:
     def link(self, doc: str, anchor: str = "") -> str:
         return f"{self.url}{doc}.html" + (f"#{anchor}" if anchor else "")
 
+    def details(self, text: str) -> str:
+        summary = f"<summary>{self.words['solution']}</summary>"
+        return f"<details>{summary}\n\n{text}\n\n</details>"
+
 
 def catalog(root: Path, doc: str, lang: str | None) -> dict[str, str]:
     """``{English: translation}`` of a page's ``.po`` (none for English)."""
@@ -292,9 +296,7 @@ def convert(
     nb, cells, cited, current = copy.deepcopy(nb), [], [], None
     name, reader = name or doc, mode == "reader"
 
-    def md(text: str) -> str:
-        return convert_text(text, book, doc, cited)
-
+    md = functools.partial(convert_text, book=book, doc=doc, cited=cited)
     for index, cell in enumerate(nb.cells):
         try:
             kind, ex = _solution(cell) or (None, None)
@@ -310,13 +312,13 @@ def convert(
                     raise EditionError("the solution-start names no exercise")
                 current, keep = ex, reader
                 text = md(_after_fence(cell.source))
-                cell.source = _details(f"{text}\n\n{book.words['code']}", book)
+                cell.source = book.details(f"{text}\n\n{book.words['code']}")
             elif kind == "solution":
                 cell.source = md(_after_fence(cell.source))
                 if reader:
-                    cell.source = _details(cell.source, book)
+                    cell.source = book.details(cell.source)
                 else:
-                    _meta(cell, f"{ex}-answer", True, _points(book, ex))
+                    _meta(cell, f"{ex}-answer", True, book, ex)
             elif cell.cell_type == "markdown":
                 cell.source, keep = md(cell.source), reader or not current
             elif cell.cell_type == "code":
@@ -339,23 +341,14 @@ def convert(
     return nb
 
 
-def _details(text: str, book: Book) -> str:
-    summary = f"<summary>{book.words['solution']}</summary>"
-    return f"<details>{summary}\n\n{text}\n\n</details>"
-
-
-def _points(book: Book, ex: str) -> int:
-    if not book.exercises.get(ex, (0, 0))[1]:
-        raise EditionError(f"exercise {ex} has no stars in {INSTRUCTORS}.md")
-    return book.exercises[ex][1]
-
-
-def _meta(cell, grade_id: str, solution=False, points=None) -> None:
-    """nbgrader's cell metadata (schema 3); ``points`` makes it graded."""
-    meta = dict(grade=points is not None, grade_id=grade_id, task=False)
+def _meta(cell, grade_id: str, solution=False, book=None, ex=None) -> None:
+    """nbgrader's cell metadata (schema 3), graded by ``ex``'s stars."""
+    meta = dict(grade=ex is not None, grade_id=grade_id, task=False)
     meta.update(locked=not solution, schema_version=3, solution=solution)
+    if ex is not None and not book.exercises.get(ex, (0, 0))[1]:
+        raise EditionError(f"exercise {ex} has no stars in {INSTRUCTORS}.md")
     cell.metadata["nbgrader"] = meta | (
-        {} if points is None else {"points": points}
+        {"points": book.exercises[ex][1]} if ex else {}
     )
 
 
@@ -388,7 +381,7 @@ def _code(cell, current: str | None, mode: str, book: Book) -> None:
         if "#" not in lines[-1] and not lines[-1].endswith(";"):
             lines[-1] += ";"  # a displayed value is partial credit
         cell.source = "\n".join(lines)
-        _meta(cell, f"{checks[0]}-check", False, _points(book, checks[0]))
+        _meta(cell, f"{checks[0]}-check", False, book, checks[0])
 
 
 def prepare_solution(source: str, ex: str) -> str:
@@ -559,15 +552,19 @@ def _fresh(out: Path, root: Path, marker: str) -> None:
     (out / marker).write_text("written by tools/editions.py\n")
 
 
-def write_course(out: Path, *, root: Path = ROOT) -> list[str]:
-    """Write the nbgrader course's ``source/``; return the assignments."""
+def write_course(out: Path, *, root: Path = ROOT, release=False) -> Path:
+    """Write the nbgrader course (``source/``, and ``release/``, the
+    student notebooks, if asked); return its folder."""
     done = chapters(root, load_book(root), "nbgrader")
     _fresh(out, root, ".d2lite-nbgrader-course")
     (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
     for path, nb in done.items():
         (out / "source" / path.stem).mkdir(parents=True)
         nbformat.write(nb, out / "source" / path.stem / path.name)
-    return [path.stem for path in done]
+    if release:
+        cmd = ["nbgrader", "generate_assignment", "*", "--create", "--force"]
+        run(cmd, out)
+    return out
 
 
 def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -582,13 +579,6 @@ def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return proc
 
 
-def generate(out: Path, root: Path = ROOT) -> Path:
-    """Write the course and its release (the student notebooks)."""
-    write_course(out, root=root)
-    run(["nbgrader", "generate_assignment", "*", "--create", "--force"], out)
-    return out / "release"
-
-
 STUDENT_NOTE = """
 :::{important} This is the student edition: no solutions, no outputs. Answer
 where a cell raises `NotImplementedError`; the next cell checks it.
@@ -597,12 +587,11 @@ where a cell raises `NotImplementedError`; the next cell checks it.
 
 
 def write_student(out: Path, root: Path = ROOT) -> Path:
-    """Write the student edition: release notebooks and the book around
-    them, without the instructors' page and pages that paste stored outputs
-    (glue), which student notebooks do not have."""
+    """Write the student edition: nbgrader's release and the book around
+    it, without the instructors' page."""
     out = Path(out).resolve()
     _fresh(out, root, ".d2lite-student-edition")
-    release = generate(out / "_nbgrader", root)
+    release = write_course(out / "_nbgrader", root=root, release=True)
     config = yaml.safe_load((root / "_config.yml").read_text())
     config["title"] += " (student edition)"
     config["execute"]["execute_notebooks"] = "off"
@@ -610,28 +599,20 @@ def write_student(out: Path, root: Path = ROOT) -> Path:
     config["exclude_patterns"] += ["_nbgrader"]
     dump = yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
     (out / "_config.yml").write_text(dump)
-    gone = [
-        p.stem
-        for p in (root / "book").glob("*.md")
-        if p.stem == "instructors" or "{glue" in p.read_text()
-    ]
-    names, toc = "|".join(gone), (root / "_toc.yml").read_text()
-    toc = re.sub(rf"\n\s*- file: book/({names})\b.*", "", toc)
+    toc = (root / "_toc.yml").read_text()
+    toc = re.sub(r"\n\s*- file: book/instructors\b.*", "", toc)
     (out / "_toc.yml").write_text(toc)
-    skip = lambda d, files: [f for f in files if Path(f).stem in gone]  # noqa
+    skip = shutil.ignore_patterns("instructors.*")
     shutil.copytree(root / "book", out / "book", ignore=skip)
-    item = re.compile(
-        rf"^( *)[*-] .*`[./]*(book/)?({names})`.*\n(\1 .*\n)*", re.M
-    )
+    item = r"(?m)^( *)[*-] .*`[./]*(book/)?instructors`.*\n(\1 .*\n)*"
     for page in (out / "book").glob("*.md"):
-        text = item.sub("", page.read_text())
+        text = re.sub(item, "", page.read_text())
         if page.name == "intro.md":
-            text = re.sub(
-                r"(?m)^(# .*)$", r"\1\n" + STUDENT_NOTE, text, count=1
-            )
+            note = r"\1\n" + STUDENT_NOTE
+            text = re.sub(r"(?m)^(# .*)$", note, text, count=1)
         page.write_text(text)
     (out / "notebooks").mkdir()
-    for nb in release.glob("*/*.ipynb"):
+    for nb in release.glob("release/*/*.ipynb"):
         shutil.copy2(nb, out / "notebooks" / nb.name)
     for name, folder in config["sphinx"].get("local_extensions", {}).items():
         (out / folder).mkdir(exist_ok=True)
@@ -644,16 +625,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("edition", choices=["reader", "nbgrader", "student"])
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--build", action="store_true", help="student book")
     args = parser.parse_args(argv)
-    out, root = args.out, args.root
+    out, root = args.out, ROOT
     try:
         if args.edition == "reader":
             done = write_reader(out, root=root)
             done += write_reader(out and out / "zh", root=root, lang="zh_CN")
         elif args.edition == "nbgrader":
-            done = generate(out or ROOT / "_build/nbgrader", root)
+            out = out or ROOT / "_build/nbgrader"
+            done = write_course(out, root=root, release=True)
         else:
             done = write_student(out := out or ROOT / "_student", root)
         print(f"editions: wrote {done}")

@@ -62,17 +62,9 @@ def run_sphinx(builder: str, outdir: Path) -> int:
         base = (book.load_config().get("html") or {}).get("baseurl")
         over["html_baseurl"] = base.rstrip("/") + "/zh/" if base else ""
     (outdir.parent / "_toc.yml").write_text(yaml.safe_dump(toc), "utf-8")
-    status = build_sphinx(
-        ROOT,
-        outdir,
-        noconfig=True,
-        path_config=str(path),
-        confoverrides=over,
-        builder=builder,
-        warningiserror=True,
-        keep_going=True,
-        freshenv=True,
-    )
+    strict = dict(warningiserror=True, keep_going=True, freshenv=True)
+    kw = dict(noconfig=True, path_config=str(path), confoverrides=over)
+    status = build_sphinx(ROOT, outdir, builder=builder, **kw, **strict)
     return status if isinstance(status, int) else 1
 
 
