@@ -22,8 +22,8 @@ HTML_DIR = ROOT / "_build" / "html"
 STORED_CONFIG = ROOT / "_build" / "_config.stored.yml"
 #: The files a stored-output build depends on (its stamp hashes them).
 SOURCES = """_config.yml _toc.yml book/**/* notebooks/*.ipynb tools/book.py
-tools/book_offline.py tools/reader_buttons.py tools/i18n.py""".split()
-SOURCES.append("d2lite/__init__.py")
+tools/book_offline.py tools/reader_buttons.py tools/i18n.py d2lite/__init__.py
+""".split()
 USAGE = "build [--execute | --stored] [--reuse]"
 MATHJAX = Path("_static") / "mathjax" / "tex-chtml.js"
 
@@ -55,10 +55,8 @@ def repository(config: dict | None = None) -> tuple[str, str, str]:
     url = str(config["repository"]["url"]).rstrip("/")
     found = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+)", url)
     if not found:
-        raise ValueError(
-            "_config.yml repository.url must look like "
-            f"https://github.com/OWNER/NAME, got {url!r}"
-        )
+        form = "https://github.com/OWNER/NAME"
+        raise ValueError(f"_config.yml repository.url: {url!r} is not {form}")
     return *found.groups(), str(config["repository"].get("branch", "main"))
 
 
@@ -87,17 +85,14 @@ def check_output(html_dir: Path = HTML_DIR) -> list[str]:
     pages = [html_dir / f"{page}.html" for page in toc_pages()]
     problems = [f"missing page: {p}" for p in pages if not p.is_file()]
     if not (html_dir / MATHJAX).is_file():
-        problems.append(
-            f"MathJax is not shipped: {html_dir / MATHJAX} is missing "
-            "(install the sphinx-mathjax-offline package of requirements.txt)"
-        )
+        fix = "MathJax not shipped: install sphinx-mathjax-offline"
+        problems.append(f"no {html_dir / MATHJAX}; {fix} (requirements.txt)")
     return problems
 
 
 def stamped(html_dir: Path, key: str, globs, build, reuse: bool) -> int:
-    """Run ``build()`` (a status) under a lock, unless ``reuse`` and the
-    stamp in ``html_dir`` matches ``key`` and the files of ``globs``; a
-    sound build (:func:`check_output`) gets a new stamp."""
+    """Run ``build()`` under a lock unless ``reuse`` and ``html_dir``'s stamp
+    matches ``key`` and ``globs``' files; stamp a sound build."""
     digest = hashlib.sha256(key.encode())
     for path in sorted({p for g in globs for p in ROOT.glob(g)}):
         if path.is_file():

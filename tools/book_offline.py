@@ -1,9 +1,6 @@
-"""Sphinx extension: keep the book's pages free of remote and broken scripts.
-
-Jupyter Book always loads ``sphinx_thebe``, whose inline script (added twice
-with Sphinx 7: "Identifier 'THEBE_JS_URL' has already been declared") names
-a CDN. Thebe is off (``launch_buttons.thebe: false``), so this drops Thebe's
-scripts, and any inline script that appears twice, from every page.
+"""Sphinx extension: no Thebe scripts (Thebe is off; they name a CDN) and no
+duplicated inline script ("Identifier 'THEBE_JS_URL' has already been
+declared" with Sphinx 7) on any page.
 """
 
 from __future__ import annotations
@@ -17,9 +14,8 @@ def drop_thebe_scripts(app, pagename, templatename, context, doctree) -> None:
     for script in context.get("script_files", []):
         body = getattr(script, "attributes", {}).get("body", "")
         name = getattr(script, "filename", "") or str(script)
-        if "THEBE_JS_URL" in body or "sphinx-thebe.js" in name + body:
-            continue
-        if body not in seen or not body:
+        thebe = "THEBE_JS_URL" in body or "sphinx-thebe.js" in name + body
+        if not thebe and (not body or body not in seen):
             kept.append(script)
         seen.add(body)
     context["script_files"] = kept

@@ -1,14 +1,8 @@
-"""The course's editions, generated from ``notebooks/*.ipynb``: ``reader``
-(reader/ and reader/zh/, for Colab and Jupyter), ``nbgrader`` (a course in
-_build/nbgrader) and ``student [--build]`` (nbgrader's release and its book).
-
-One conversion (:func:`convert`) turns MyST into Markdown that Jupyter and
-Colab render: exercises as numbered headings with their stars, citations as
-"(LeCun et al., 1998)" with references at the end, references as links to
-the book, admonitions as blockquotes, solutions in ``<details>`` (reader)
-or nbgrader cells. Unknown MyST is an :class:`EditionError` naming the
-notebook, the cell and the fragment. The Chinese notebooks are translated
-first, message by message, from ``locale/zh_CN``'s catalogs.
+"""The editions, generated from ``notebooks/*.ipynb``: ``reader`` (reader/
+and reader/zh/, for Colab and Jupyter), ``nbgrader`` (_build/nbgrader) and
+``student [--build]`` (nbgrader's release and its book). One conversion
+(:func:`convert`) turns MyST into Markdown that Jupyter renders; unknown
+MyST is an :class:`EditionError` naming the notebook, cell and fragment.
 """
 
 from __future__ import annotations
@@ -31,6 +25,9 @@ from pathlib import Path
 import nbformat
 import polib
 import yaml
+from markdown_it.renderer import RendererHTML
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.mdit import create_md_parser
 
 from book import jupyter_book_command  # tools/book.py
 from book import toc as book_toc
@@ -41,7 +38,6 @@ WORDS = dict(exercise="Exercise", solution="Solution", references="References")
 WORDS_ZH = dict(exercise="练习", solution="解答", references="参考文献")
 WORDS["code"] = "Its code is the next cell."
 WORDS_ZH["code"] = "代码在下一个单元格。"
-#: The Chinese notebooks' first code cell starts with this (dl.check).
 ZH_FIRST = 'import os\n\nos.environ["D2LITE_LANG"] = "zh"  # 中文反馈\n\n'
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 NBGRADER_CONFIG = f"""\
@@ -69,6 +65,8 @@ _CHECK = re.compile(r"""^\s*dl\.check\(\s*["']([\w-]+)["']""", re.M)
 _STARS = (
     r"^\|\s*\{ref\}`(?P<id>[\w-]+) <(?P=id)>`\s*\|[^|]*\|\s*(?P<stars>★+)\s*\|"
 )
+_EXT = {"colon_fence", "dollarmath", "amsmath", "deflist"}
+MYST = create_md_parser(MdParserConfig(enable_extensions=_EXT), RendererHTML)
 PLACEHOLDERS = ("run the notebook to compute it",)
 
 
@@ -98,15 +96,12 @@ class Book:
 def catalog(root: Path, doc: str, lang: str | None) -> dict[str, str]:
     """``{English: translation}`` of a page's ``.po`` (none for English)."""
     path = root / "locale" / str(lang) / "LC_MESSAGES" / f"{doc}.po"
-    if not lang or not path.is_file():
-        return {}
-    po = polib.pofile(str(path))
+    po = polib.pofile(str(path)) if lang and path.is_file() else []
     return {e.msgid: e.msgstr for e in po if e.msgstr and not e.fuzzy}
 
 
 def load_book(root: Path = ROOT, lang: str | None = None) -> Book:
-    """Index ``root``'s book: titles, labels, exercises, references; in
-    ``lang``'s words and page titles when one is given."""
+    """Titles, labels, exercises and references (in ``lang``'s words)."""
     config = yaml.safe_load((root / "_config.yml").read_text())
     url = str((config.get("html") or {}).get("baseurl") or "")
     book = Book(url.rstrip("/") + "/" + (f"{lang[:2]}/" if lang else ""))
@@ -261,8 +256,7 @@ def raw_myst(text: str) -> list[str]:
 
 
 def check_plain(nb, name: str) -> list[str]:
-    """One line per MyST fragment or placeholder left in a notebook's
-    Markdown, naming ``name``, the cell and the fragment."""
+    """``name, cell i: fragment`` for each MyST fragment left."""
     return [
         f"{name}, cell {i}: {frag!r}"
         for i, c in enumerate(nb.cells)
@@ -273,10 +267,9 @@ def check_plain(nb, name: str) -> list[str]:
 
 def _solution(cell) -> tuple[str, str] | None:
     """``(kind, exercise id)`` when a markdown cell is a solution cell."""
-    m = _FENCE.match(cell.source.lstrip())
-    if cell.cell_type == "markdown" and m and m["name"].startswith("solution"):
-        return m["name"], m["arg"].strip()
-    return None
+    m = cell.cell_type == "markdown" and _FENCE.match(cell.source.lstrip())
+    ok = m and m["name"].startswith("solution")
+    return (m["name"], m["arg"].strip()) if ok else None
 
 
 def _after_fence(source: str) -> str:
@@ -291,8 +284,7 @@ def _after_fence(source: str) -> str:
 def convert(
     nb, book: Book, doc: str, *, mode: str = "reader", name: str = ""
 ) -> nbformat.NotebookNode:
-    """The ``mode`` ("reader" or "nbgrader") edition of a chapter; an
-    :class:`EditionError` names the cell of a malformed or unknown part."""
+    """The ``mode`` ("reader" or "nbgrader") edition of a chapter."""
     nb, cells, cited, current = copy.deepcopy(nb), [], [], None
     name, reader = name or doc, mode == "reader"
 
@@ -385,8 +377,7 @@ def _code(cell, current: str | None, mode: str, book: Book) -> None:
 
 
 def prepare_solution(source: str, ex: str) -> str:
-    """Check a solution's markers; put ``name = ...`` before a top-level
-    region, so that the student's check says "no answer yet"."""
+    """Check the markers; ``name = ...`` before a top-level region."""
 
     def region(m: re.Match) -> str:
         if _MARKER.search(m[2]):
@@ -451,8 +442,7 @@ def _bound(body: str) -> list[str]:
 def write_reader(
     out: Path | None = None, *, root: Path = ROOT, lang: str | None = None
 ) -> list[Path]:
-    """Write the reader edition (``reader/``, or ``reader/zh`` from the
-    ``zh_CN`` catalogs); return its files."""
+    """Write ``reader/`` (or ``reader/zh`` from the catalogs of ``lang``)."""
     out = out or root / "reader" / (lang or "")[:2]
     done = chapters(root, load_book(root, lang), lang=lang)
     out.mkdir(parents=True, exist_ok=True)
@@ -473,8 +463,7 @@ def chapters(root: Path, book: Book, mode="reader", lang=None) -> dict:
 
 
 def translate(nb, tr: dict[str, str], name: str) -> None:
-    """Translate a notebook's markdown and alt text (in place), and make
-    its first code cell set ``D2LITE_LANG``; report what stays English."""
+    """Translate markdown, alt text and the first code cell, in place."""
     missing = []
     for index, cell in enumerate(nb.cells):
         found = []
@@ -488,21 +477,17 @@ def translate(nb, tr: dict[str, str], name: str) -> None:
         missing += [f"cell {index}: {m[:60]!r}" for m in found]
     first = next(c for c in nb.cells if c.cell_type == "code")
     first.source = ZH_FIRST + first.source
+    e_g = f"{len(missing)} untranslated (English kept), e.g. {missing[:3]}"
     if missing:
-        e_g = f"(English kept), e.g. {'; '.join(missing[:3])}"
-        print(
-            f"editions: {name}: {len(missing)} untranslated {e_g}",
-            file=sys.stderr,
-        )
+        print(f"editions: {name}: {e_g}", file=sys.stderr)
 
 
 def translate_md(text: str, tr: dict[str, str], missing: list) -> str:
-    """``text`` with the messages Sphinx extracts from it (paragraphs,
-    headings, list items, table cells, directive bodies) translated by
-    ``tr``; one it lacks stays English and is added to ``missing``."""
+    """``text`` with each message Sphinx extracts (paragraph, heading, list
+    item, table cell, directive body) translated; ``missing`` the others."""
     starts = [0, *(m.end() for m in re.finditer("\n", text)), len(text)]
     out, pos = [], 0
-    for t in _markdown().parse(text):
+    for t in MYST.parse(text):
         name = re.match(r"\{([^}]+)\}", t.info) if "fence" in t.type else 0
         if t.type == "inline" and t.content.strip():
             old = t.content
@@ -523,18 +508,6 @@ def translate_md(text: str, tr: dict[str, str], missing: list) -> str:
     return "".join(out) + text[pos:]
 
 
-@functools.cache
-def _markdown():
-    """MyST's Markdown parser (markdown-it with MyST's plugins)."""
-    from markdown_it.renderer import RendererHTML
-    from myst_parser.config.main import MdParserConfig
-    from myst_parser.parsers.mdit import create_md_parser
-
-    ext = {"colon_fence", "dollarmath", "amsmath", "deflist"}
-    config = MdParserConfig(enable_extensions=ext)
-    return create_md_parser(config, RendererHTML)
-
-
 def _fresh(out: Path, root: Path, marker: str) -> None:
     """Replace ``out`` if a former run wrote it (``marker``), else refuse."""
     out, root = out.resolve(), root.resolve()
@@ -543,18 +516,15 @@ def _fresh(out: Path, root: Path, marker: str) -> None:
         raise EditionError(f"out={out} would overwrite the course's sources")
     if out.exists() and any(out.iterdir()):
         if not (out / marker).is_file():
-            raise EditionError(
-                f"out={out} was not written by editions.py (no {marker}); "
-                "choose a new folder"
-            )
+            why = f"was not written by editions.py (no {marker})"
+            raise EditionError(f"out={out} {why}; choose a new folder")
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / marker).write_text("written by tools/editions.py\n")
 
 
 def write_course(out: Path, *, root: Path = ROOT, release=False) -> Path:
-    """Write the nbgrader course (``source/``, and ``release/``, the
-    student notebooks, if asked); return its folder."""
+    """Write the nbgrader course (``source/``, ``release/`` if asked)."""
     done = chapters(root, load_book(root), "nbgrader")
     _fresh(out, root, ".d2lite-nbgrader-course")
     (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
@@ -568,8 +538,7 @@ def write_course(out: Path, *, root: Path = ROOT, release=False) -> Path:
 
 
 def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """Run ``cmd`` with this Python's bin first on PATH (nbgrader, and the
-    alembic it runs)."""
+    """Run ``cmd`` (nbgrader) with this Python's bin first on PATH."""
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
     env, out = {**os.environ, "PATH": path}, {"capture_output": True}
     proc = subprocess.run(cmd, cwd=cwd, env=env, text=True, **out)
@@ -587,8 +556,7 @@ where a cell raises `NotImplementedError`; the next cell checks it.
 
 
 def write_student(out: Path, root: Path = ROOT) -> Path:
-    """Write the student edition: nbgrader's release and the book around
-    it, without the instructors' page."""
+    """Write nbgrader's release and the book, less the instructors' page."""
     out = Path(out).resolve()
     _fresh(out, root, ".d2lite-student-edition")
     release = write_course(out / "_nbgrader", root=root, release=True)
@@ -627,16 +595,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--build", action="store_true", help="student book")
     args = parser.parse_args(argv)
-    out, root = args.out, ROOT
+    out = args.out
     try:
         if args.edition == "reader":
-            done = write_reader(out, root=root)
-            done += write_reader(out and out / "zh", root=root, lang="zh_CN")
+            done = write_reader(out)
+            done += write_reader(out and out / "zh", lang="zh_CN")
         elif args.edition == "nbgrader":
-            out = out or ROOT / "_build/nbgrader"
-            done = write_course(out, root=root, release=True)
+            done = write_course(out or ROOT / "_build/nbgrader", release=True)
         else:
-            done = write_student(out := out or ROOT / "_student", root)
+            done = write_student(out := out or ROOT / "_student")
         print(f"editions: wrote {done}")
     except EditionError as err:
         print(f"editions: {err}", file=sys.stderr)

@@ -1,14 +1,8 @@
-"""The Chinese edition: catalogs, book, and links between twin pages.
-
-    python tools/i18n.py extract [DIR]  # the English text's .pot, one a page
-    python tools/i18n.py update         # extract, refresh locale/zh_CN/*.po
-    python tools/i18n.py build          # _build/zh/html, strict, stored
-
-``locale/zh_CN/LC_MESSAGES/<page>.po`` holds the Chinese text of a page;
-``book/glossary.md`` (Chinese book only) shows ``locale/glossary.csv``.
-Loaded as a Sphinx extension, this module also carries the notebooks' alt
-text (cell metadata) through the page's catalog, and links every page to
-its twin in the other language.
+"""The Chinese edition (``locale/zh_CN/LC_MESSAGES/<page>.po``; the page
+``book/glossary.md`` shows ``locale/glossary.csv``): ``extract [DIR]`` the
+English text's .pot files, ``update`` the .po files, ``build`` the book into
+_build/zh/html. As a Sphinx extension: the notebooks' alt text through the
+page's catalog, and a link from every page to its twin in the other language.
 """
 
 from __future__ import annotations
@@ -32,16 +26,13 @@ GLOSSARY = "book/glossary"
 TITLE_ZH = "d2lite：卷积神经网络，步步检验"
 #: Link text to the twin page, and the twin book's place on the web site
 #: (``html.baseurl``) or, without one, in ``_build``.
-TWIN = {
-    "en": ("中文", "zh/", "../zh/html/"),
-    LANG: ("English", "", "../../html/"),
-}
+TWIN = {"en": ("中文", "zh/", "../zh/html/")}
+TWIN[LANG] = ("English", "", "../../html/")
 
 
 def run_sphinx(builder: str, outdir: Path) -> int:
-    """Build ``outdir`` from the stored outputs, strictly, from scratch:
-    ``_config.yml`` without execution (tools/book.py) and one catalog per
-    page; ``html`` builds Chinese, with the glossary page in the toc."""
+    """Build ``outdir`` strictly from the stored outputs (``html``: Chinese,
+    the glossary page added)."""
     from jupyter_book.sphinx import build_sphinx
 
     import book
@@ -50,10 +41,10 @@ def run_sphinx(builder: str, outdir: Path) -> int:
     outdir.mkdir(parents=True)
     path = book.write_stored_config(outdir.parent / "_config.yml")
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    over = dict(locale_dirs=[str(LOCALE)], nitpicky=True)
-    over.update(gettext_compact=False, gettext_location=False)
+    toc_path = outdir.parent / "_toc.yml"
+    over = dict(locale_dirs=[str(LOCALE)], external_toc_path=str(toc_path))
+    over.update(gettext_compact=False, gettext_location=False, nitpicky=True)
     over["latex_individualpages"] = False
-    over["external_toc_path"] = str(outdir.parent / "_toc.yml")
     if builder == "html":
         part = toc["parts"][-1] if "parts" in toc else toc
         part["chapters"].append({"file": GLOSSARY})
@@ -61,7 +52,7 @@ def run_sphinx(builder: str, outdir: Path) -> int:
         over["html_theme_options"] = {"search_bar_text": "搜索本书……"}
         base = (book.load_config().get("html") or {}).get("baseurl")
         over["html_baseurl"] = base.rstrip("/") + "/zh/" if base else ""
-    (outdir.parent / "_toc.yml").write_text(yaml.safe_dump(toc), "utf-8")
+    toc_path.write_text(yaml.safe_dump(toc), "utf-8")
     strict = dict(warningiserror=True, keep_going=True, freshenv=True)
     kw = dict(noconfig=True, path_config=str(path), confoverrides=over)
     status = build_sphinx(ROOT, outdir, builder=builder, **kw, **strict)
@@ -112,9 +103,7 @@ def setup(app) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    """Run ``extract [DIR]``, ``update`` (extract, then sphinx-intl merges
-    the .pot files into the .po) or ``build`` (reused when its stamp
-    matches the sources and catalogs: one build per test run)."""
+    """``extract``; ``update`` (sphinx-intl); ``build``, reused if fresh."""
     import book
 
     if argv[:1] == ["extract"] and len(argv) <= 2:

@@ -1,10 +1,7 @@
-"""Sphinx extension: launch buttons open the reader edition at the release.
-
-sphinx-book-theme's Colab and Binder buttons open ``notebooks/<chapter>``
-on the branch: MyST, which Colab shows raw. This hook points them at
-``reader/<chapter>.ipynb`` (the Chinese book: ``reader/zh/``) on the tag
-``v`` + ``d2lite.__version__``, the release the install cells pin. A book
-without ``d2lite/`` (the student edition) keeps the theme's.
+"""Sphinx extension: the Colab and Binder buttons open ``reader/<chapter>``
+(Chinese book: ``reader/zh/``) at the tag ``v`` + ``d2lite.__version__``,
+which the install cells pin, not the raw MyST of ``notebooks/`` on the
+branch. A book without ``d2lite/`` (the student edition) keeps the theme's.
 """
 
 from __future__ import annotations
@@ -35,10 +32,9 @@ def point_at_reader(app, pagename: str, template, context, doctree) -> None:
         return
     branch = app.config.html_theme_options.get("repository_branch", "main")
     lang = "zh/" if (app.config.language or "").startswith("zh") else ""
-    for group in context.get("header_buttons", []):
-        for b in group.get("buttons", []):
-            if "url" in b:
-                b["url"] = reader_url(b["url"], branch, tag, pagename, lang)
+    groups = context.get("header_buttons", [])
+    for b in [b for g in groups for b in g.get("buttons", []) if "url" in b]:
+        b["url"] = reader_url(b["url"], branch, tag, pagename, lang)
 
 
 def setup(app) -> dict:

@@ -6,10 +6,9 @@
 # Installs only what is missing, only as root with apt-get; otherwise it says
 # how to get each piece and exits 0 (the tests then report what is missing).
 set -u
-want=("$@")
-[ ${#want[@]} -eq 0 ] && want=(data browser)
+[ $# -eq 0 ] && set -- data browser
 missing=()
-for w in "${want[@]}"; do
+for w in "$@"; do
   case "$w" in
     data) [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] \
             || missing+=(dataset-fashion-mnist) ;;
@@ -27,14 +26,11 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 fi
 for m in "${missing[@]}"; do
   case "$m" in
-    dataset-fashion-mnist) cat <<'MSG' ;;
-Fashion-MNIST is not installed system-wide. Any one of these works:
-  - as root on Debian/Ubuntu: apt-get install dataset-fashion-mnist
-  - be online: d2lite downloads it with torchvision (checksums verified)
-  - put the four *-ubyte(.gz) files in a folder and set D2LITE_DATA=/that/folder
-MSG
+    dataset-fashion-mnist) echo "Fashion-MNIST is missing. As root on Debian:" \
+      "apt-get install dataset-fashion-mnist; or be online (d2lite downloads it);" \
+      "or set D2LITE_DATA to a folder with the four *-ubyte(.gz) files." ;;
     chromium) echo "Chromium is missing: the browser test needs it" \
-                   "(as root on Debian: apt-get install chromium)." ;;
+      "(as root on Debian: apt-get install chromium)." ;;
   esac
 done
 exit 0
