@@ -27,7 +27,7 @@ from d2lite.data import (
     load_fashion_mnist_tensors,
     split_train_valid,
 )
-from d2lite.exercises import check
+from d2lite.exercises import check, set_language
 from d2lite.glue import glue, says
 from d2lite.metrics import Accumulator, accuracy, evaluate_accuracy_gpu
 from d2lite.models import lenet, vgg, vgg_block
@@ -74,6 +74,7 @@ __all__ = [
     "pool_output_size",
     "save_checkpoint",
     "says",
+    "set_language",
     "set_seed",
     "shape_trace",
     "show_images",

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from d2lite.exercises._i18n import N_, _
 from d2lite.exercises.lenet import check_design
 from d2lite.exercises.registry import Case, CheckFailed, exercise, expect
 from d2lite.shapes import conv_output_size
@@ -26,13 +27,13 @@ _ALEXNET = ((11, 2, 4), (3, 0, 2), (5, 2, 1), (3, 0, 2), (3, 1, 1),
             (3, 1, 1), (3, 1, 1), (3, 0, 2))  # fmt: skip
 #: (label, n, layers of (k, p, s)) for conv-ex5.
 CONV_EX5 = (
-    ("d2l LeNet, 28x28", 28, ((5, 2, 1),) + _LENET[1:]),
-    ("LeNet unpadded, 28x28", 28, _LENET),
+    (N_("d2l LeNet, 28x28"), 28, ((5, 2, 1),) + _LENET[1:]),
+    (N_("LeNet unpadded, 28x28"), 28, _LENET),
     ("LeNet, 32x32", 32, _LENET),
-    ("VGG-11 blocks, 224x224", 224, ((3, 1, 1), (2, 0, 2)) * 5),
-    ("AlexNet features, 224x224", 224, _ALEXNET),
-    ("one layer", 9, ((3, 0, 3),)),
-    ("no layers", 17, ()),
+    (N_("VGG-11 blocks, 224x224"), 224, ((3, 1, 1), (2, 0, 2)) * 5),
+    (N_("AlexNet features, 224x224"), 224, _ALEXNET),
+    (N_("one layer"), 9, ((3, 0, 3),)),
+    (N_("no layers"), 17, ()),
 )
 #: conv-ex7's kernel sizes and input sizes; conv-ex8's allowed layers.
 CONV_EX7 = (((1, 2), (6, 8)), ((3, 3), (7, 9)), ((2, 4), (5, 5)))
@@ -71,14 +72,14 @@ def _conv_ex2() -> list[Case]:
     with torch.no_grad():  # the formula agrees with the real layer
         if layer(torch.zeros(1, 3, 224, 224)).shape[-1] != size:
             raise RuntimeError("conv_output_size disagrees with nn.Conv2d")
-    bias = "that counts a bias, but this convolution has bias=False"
+    bias = _("that counts a bias, but this convolution has bias=False")
     return Case.items(
         {"params": params, "size": size},
         {
             "params": {params + 64: bias},
             "size": {
-                size + 1: "round the division down, as PyTorch does",
-                size - 1: "count the positions: the formula ends with + 1",
+                size + 1: _("round the division down, as PyTorch does"),
+                size - 1: _("count the positions: the formula ends with + 1"),
             },
         },
     )
@@ -102,9 +103,9 @@ def _conv_ex4() -> list[Case]:
         Case(
             key=0,
             expected=conv_output_size(28, 3, dilation=2),
-            label="answer[0], the output size",
+            label=_("answer[0], the output size"),
         ),
-        Case(key=1, expected=same, label="answer[1], the padding"),
+        Case(key=1, expected=same, label=_("answer[1], the padding")),
     ]
 
 
@@ -112,7 +113,7 @@ def _conv_ex4() -> list[Case]:
 def _conv_ex5() -> list[Case]:
     """Side of the feature map after a stack of layers."""
     return [
-        Case(args=(n, list(layers)), expected=_side(n, *layers), label=name)
+        Case(args=(n, list(layers)), expected=_side(n, *layers), label=_(name))
         for name, n, layers in CONV_EX5
     ]
 
@@ -126,11 +127,13 @@ def _conv_ex7(layer_class) -> int:
         shapes = sorted(tuple(p.shape) for p in layer.parameters())
         if shapes not in (sorted([kernel, (1,)]), sorted([kernel, ()])):
             raise CheckFailed(
-                f"parameters of Conv2D({kernel})",
+                _("parameters of Conv2D({kernel})").format(kernel=kernel),
                 received=shapes,
-                detail=f"its parameters have shapes {shapes}; it needs a "
-                "weight of the kernel's shape and a one-element bias, "
-                "both nn.Parameter",
+                detail=_(
+                    "its parameters have shapes {shapes}; it needs a "
+                    "weight of the kernel's shape and a one-element bias, "
+                    "both nn.Parameter"
+                ).format(shapes=shapes),
             )
         weight, bias = sorted(
             layer.parameters(), key=lambda p: p.shape != kernel
@@ -141,8 +144,10 @@ def _conv_ex7(layer_class) -> int:
             want = F.conv2d(X[None, None], weight[None, None])[0, 0]
             want, got = want + bias.reshape(()), layer(X)
         expect(
-            f"Conv2D({kernel}) on a {input_size} input, compared with "
-            "F.conv2d and your layer's own weight and bias",
+            _(
+                "Conv2D({kernel}) on a {size} input, compared with "
+                "F.conv2d and your layer's own weight and bias"
+            ).format(kernel=kernel, size=input_size),
             want,
             got,
             atol=1e-5,
@@ -153,7 +158,7 @@ def _conv_ex7(layer_class) -> int:
     X = torch.randn(8, 8, generator=generator)
     Y = F.conv2d(X[None, None], target[None, None])[0, 0]
     layer = layer_class((1, 2))
-    for _ in range(300):
+    for _step in range(300):
         for p in layer.parameters():
             p.grad = None
         try:
@@ -162,10 +167,12 @@ def _conv_ex7(layer_class) -> int:
             pass
         if any(p.grad is None for p in layer.parameters()):
             raise CheckFailed(
-                "training Conv2D((1, 2))",
-                detail="after loss.backward() a parameter has no gradient; "
-                "use the parameters themselves in forward (no "
-                ".detach(), .data or torch.tensor(...) copies)",
+                _("training Conv2D((1, 2))"),
+                detail=_(
+                    "after loss.backward() a parameter has no gradient; "
+                    "use the parameters themselves in forward (no "
+                    ".detach(), .data or torch.tensor(...) copies)"
+                ),
             )
         with torch.no_grad():
             for p in layer.parameters():
@@ -173,11 +180,13 @@ def _conv_ex7(layer_class) -> int:
     learned = next(p for p in layer.parameters() if p.shape == (1, 2)).detach()
     if not torch.allclose(learned, target, atol=0.05):
         raise CheckFailed(
-            "training Conv2D((1, 2)) on a hidden kernel",
+            _("training Conv2D((1, 2)) on a hidden kernel"),
             received=learned,
-            detail="300 steps of gradient descent did not recover the "
-            f"hidden kernel (your layer ended at {learned.tolist()}); does "
-            "forward add the bias once and use the weight in every window?",
+            detail=_(
+                "300 steps of gradient descent did not recover the hidden "
+                "kernel (your layer ended at {learned}); does forward add "
+                "the bias once and use the weight in every window?"
+            ).format(learned=learned.tolist()),
         )
     return len(CONV_EX7) + 1
 
@@ -191,16 +200,17 @@ def _conv_ex8(make_net) -> int:
     )
     if other:
         raise CheckFailed(
-            "layer types",
+            _("layer types"),
             received=other,
-            detail=f"the network contains {other}; allowed "
-            f"are {list(CONV_EX8_ALLOWED)}",
+            detail=_(
+                "the network contains {other}; allowed are {allowed}"
+            ).format(other=other, allowed=list(CONV_EX8_ALLOWED)),
         )
     check_design(
         net,
         None,
         CONV_EX8_BUDGET,
-        "fewer channels, or a smaller last kernel on a smaller map",
+        _("fewer channels, or a smaller last kernel on a smaller map"),
     )
     return 3
 
@@ -236,7 +246,9 @@ def _conv_ex9() -> list[Case]:
             Case(
                 args=(kernel, n),
                 expected=_conv_matrix(kernel, n),
-                label=f"K of shape {tuple(kernel.shape)}, n={n}",
+                label=_("K of shape {shape}, n={n}").format(
+                    shape=tuple(kernel.shape), n=n
+                ),
             )
         )
     return cases
@@ -261,35 +273,43 @@ def _conv_ex10(make_conv) -> int:
     """Average pooling as a convolution, avg_pool_conv(channels)."""
     generator = torch.Generator().manual_seed(10)
     for channels, size in CONV_EX10:
-        where = f"avg_pool_conv({channels}) on a {(2, channels, *size)} batch"
+        where = _("avg_pool_conv({channels}) on a {shape} batch").format(
+            channels=channels, shape=(2, channels, *size)
+        )
         conv = make_conv(channels)
         if not isinstance(conv, nn.Conv2d):
             raise CheckFailed(
                 where,
                 received=conv,
-                detail=f"it returned {type(conv).__name__}; return an "
-                "nn.Conv2d (with the weights set), not a pooling layer",
+                detail=_(
+                    "it returned {type}; return an nn.Conv2d (with the "
+                    "weights set), not a pooling layer"
+                ).format(type=type(conv).__name__),
             )
         X = torch.randn(2, channels, *size, generator=generator)
         pooled = F.avg_pool2d(X, 2)
         if channels > 1 and _mixes_channels(conv, X, pooled):
             raise CheckFailed(
                 where,
-                detail="each output channel adds up all input channels; "
-                "pooling works on every channel separately (see the "
-                "groups argument of nn.Conv2d, or zero the weights that "
-                "connect different channels)",
+                detail=_(
+                    "each output channel adds up all input channels; "
+                    "pooling works on every channel separately (see the "
+                    "groups argument of nn.Conv2d, or zero the weights that "
+                    "connect different channels)"
+                ),
             )
         with torch.no_grad():
             got = conv(X)
         if got.shape == pooled.shape and torch.allclose(got, 4 * pooled):
             raise CheckFailed(
                 where,
-                detail="your layer sums each window; average pooling "
-                "divides the sum by the number of values in the window",
+                detail=_(
+                    "your layer sums each window; average pooling divides "
+                    "the sum by the number of values in the window"
+                ),
             )
         expect(
-            f"{where}, compared with nn.AvgPool2d(2)",
+            _("{where}, compared with nn.AvgPool2d(2)").format(where=where),
             pooled,
             got,
             atol=1e-5,
@@ -314,16 +334,19 @@ def _conv_ex11() -> list[Case]:
         macs = out.numel() * layer.weight[0].numel()  # per output value
         expected[f"side_s{s}"], expected[f"macs_s{s}"] = side, macs
         hints[f"macs_s{s}"] = {
-            macs + out.numel(): "that counts the bias additions too; "
-            "count the multiply-adds of the weights only",
-            macs // c["c_out"]: "that is one output channel; count all "
-            "of them",
+            macs + out.numel(): _(
+                "that counts the bias additions too; count the "
+                "multiply-adds of the weights only"
+            ),
+            macs // c["c_out"]: _(
+                "that is one output channel; count all of them"
+            ),
         }
-    hints["macs_s2"][expected["macs_s1"]] = (
+    hints["macs_s2"][expected["macs_s1"]] = _(
         "that is the stride-1 count; how many output values does the "
         "stride-2 layer compute?"
     )
     hints["side_s2"] = {
-        expected["side_s2"] + 1: "round the division down, as PyTorch does"
+        expected["side_s2"] + 1: _("round the division down, as PyTorch does")
     }
     return Case.items(expected, hints)

@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from d2lite.data import load_fashion_mnist_tensors, split_train_valid
+from d2lite.exercises._i18n import N_, _
 from d2lite.exercises.registry import Case, CheckFailed, exercise, expect
 from d2lite.models import lenet
 from d2lite.shapes import param_table, shape_trace
@@ -18,15 +19,15 @@ from d2lite.shapes import param_table, shape_trace
 _D2L = {"c1": 6, "c2": 16, "h1": 120, "h2": 84}
 #: (label, changes to d2l's LeNet) for lenet-ex1; "side" is the flatten's.
 LENET_EX1 = (
-    ("d2l's LeNet", {}),
-    ("channels doubled", {"c1": 12, "c2": 32}),
-    ("hidden layers 256 and 128", {"h1": 256, "h2": 128}),
-    ("3x3 kernels, side 6", {"kernel_size": 3, "side": 6}),
-    ("colour input (CIFAR-10)", {"in_channels": 3}),
-    ("100 classes", {"num_classes": 100}),
-    ("one channel each", {"c1": 1, "c2": 1, "side": 1}),
+    (N_("d2l's LeNet"), {}),
+    (N_("channels doubled"), {"c1": 12, "c2": 32}),
+    (N_("hidden layers 256 and 128"), {"h1": 256, "h2": 128}),
+    (N_("3x3 kernels, side 6"), {"kernel_size": 3, "side": 6}),
+    (N_("colour input (CIFAR-10)"), {"in_channels": 3}),
+    (N_("100 classes"), {"num_classes": 100}),
+    (N_("one channel each"), {"c1": 1, "c2": 1, "side": 1}),
     (
-        "7x7 kernels, 20 and 50 channels, side 4",
+        N_("7x7 kernels, 20 and 50 channels, side 4"),
         {"c1": 20, "c2": 50, "kernel_size": 7, "side": 4, "h1": 500},
     ),
 )
@@ -36,8 +37,8 @@ LENET_EX1 = (
 #: images, which must not judge a design.
 #: lenet-ex6: name, budget, target accuracy, hints for each.
 LENET_EX6 = ("small_lenet", 20_000, 0.75, (
-    "look at fc1 first",
-    "try ReLU and max pooling, as the chapter's trained LeNet",
+    N_("look at fc1 first"),
+    N_("try ReLU and max pooling, as the chapter's trained LeNet"),
 ))  # fmt: skip
 SHORT_RUN = {"num_train": 10_000, "num_valid": 2_000, "num_epochs": 2,
              "batch_size": 64, "lr": 0.002, "seed": 0}  # fmt: skip
@@ -77,7 +78,7 @@ def _lenet_ex1() -> list[Case]:
     for label, changes in LENET_EX1:
         kwargs = {**_D2L, **changes}
         args = tuple(kwargs.pop(k) for k in _D2L)
-        cases.append(Case(args, kwargs, _layers(*args, **kwargs), label))
+        cases.append(Case(args, kwargs, _layers(*args, **kwargs), _(label)))
     return cases
 
 
@@ -128,7 +129,7 @@ def short_run_accuracy(
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     net.train()
-    for _ in range(num_epochs):
+    for _epoch in range(num_epochs):
         order = torch.randperm(num_train, generator=generator)
         for batch in order.split(batch_size):
             loss = F.cross_entropy(net(X[batch]), y[batch])
@@ -151,22 +152,29 @@ def check_design(
         with torch.no_grad():
             shape = tuple(net(torch.zeros(batch, 1, 28, 28)).shape)
         if shape != (batch, 10):
+            where = _("output for a {shape} batch").format(
+                shape=(batch, 1, 28, 28)
+            )
+            if label:
+                where = _("{net}: {where}").format(net=label, where=where)
             raise CheckFailed(
-                f"{label + ': ' if label else ''}output for a "
-                f"({batch}, 1, 28, 28) batch",
+                where,
                 received=shape,
-                detail=f"the output has shape {shape}, not ({batch}, 10); "
-                "dl.shape_trace shows where the sizes go",
+                detail=_(
+                    "the output has shape {shape}, not ({batch}, 10); "
+                    "dl.shape_trace shows where the sizes go"
+                ).format(shape=shape, batch=batch),
             )
     if budget is None:
         return None
     total = param_table(net).attrs["total"]
     if total > budget:
         raise CheckFailed(
-            "number of parameters",
+            _("number of parameters"),
             received=total,
-            detail=f"{total:,} parameters, over the budget of {budget:,}; "
-            + hint,
+            detail=_(
+                "{total:,} parameters, over the budget of {budget:,}; {hint}"
+            ).format(total=total, budget=budget, hint=hint),
         )
     return total
 
@@ -185,18 +193,30 @@ def check_short_run(
     net = make_net()
     if inspect is not None:
         inspect(net)
-    total = check_design(net, f"{name}()", budget, hints[0])
+    total = check_design(net, f"{name}()", budget, _(hints[0]))
     accuracy = short_run_accuracy(net, **SHORT_RUN)
     if accuracy < target:
+        below = _(
+            "validation accuracy {accuracy:.3f} after the short run, "
+            "below {target}"
+        )
+        if hints[1]:
+            below = _(
+                "validation accuracy {accuracy:.3f} after the short run, "
+                "below {target}; {hint}"
+            )
         raise CheckFailed(
-            "validation accuracy after the short run",
+            _("validation accuracy after the short run"),
             received=accuracy,
-            detail=f"validation accuracy {accuracy:.3f} after the short run, "
-            f"below {target}" + (f"; {hints[1]}" if hints[1] else ""),
+            detail=below.format(
+                accuracy=accuracy, target=target, hint=_(hints[1])
+            ),
         )
     print(
-        f"{name}: {total:,} parameters, validation accuracy "
-        f"{accuracy:.3f} after the short run"
+        _(
+            "{name}: {total:,} parameters, validation accuracy "
+            "{accuracy:.3f} after the short run"
+        ).format(name=name, total=total, accuracy=accuracy)
     )
 
 
@@ -207,12 +227,12 @@ def _lenet_ex4(net) -> int:
     check_design(net, "gap_lenet")
     if not any(isinstance(m, nn.AdaptiveAvgPool2d) for m in net.modules()):
         raise CheckFailed(
-            "global average pooling",
-            detail="the network has no nn.AdaptiveAvgPool2d layer",
+            _("global average pooling"),
+            detail=_("the network has no nn.AdaptiveAvgPool2d layer"),
         )
     ref = lenet("d2l")
     expect(
-        "(in_features, out_features) of the linear layers",
+        _("(in_features, out_features) of the linear layers"),
         [(16, ref.fc1.out_features)]
         + [(m.in_features, m.out_features) for m in (ref.fc2, ref.fc3)],
         [
@@ -227,7 +247,7 @@ def _lenet_ex4(net) -> int:
         - fc1.weight.numel()
         + 16 * fc1.out_features
     )
-    expect("number of parameters", total, param_table(net).attrs["total"])
+    expect(_("number of parameters"), total, param_table(net).attrs["total"])
     return 4
 
 
@@ -251,7 +271,8 @@ def _activations_saved() -> int:
 @exercise("lenet-ex7", kind="value")
 def _lenet_ex7() -> list[Case]:
     """Max pooling through ReLU: which pairs commute, what it saves."""
-    monotone = "what property of ReLU did part (a) use?"
+    monotone = _("what property of ReLU did part (a) use?")
+    both = _("count both blocks")
     return Case.items(
         {
             "sigmoid_max": True,
@@ -261,8 +282,10 @@ def _lenet_ex7() -> list[Case]:
         },  # fmt: skip
         hints={
             "sigmoid_max": {False: monotone},
-            "relu_avg": {True: "try the window (-1, 1, -1, 1)"},
-            "abs_max": {True: "is |x| non-decreasing? " + monotone},
-            "saved": {3_528: "count both blocks", 1_200: "count both blocks"},
+            "relu_avg": {True: _("try the window (-1, 1, -1, 1)")},
+            "abs_max": {
+                True: _("is |x| non-decreasing? {hint}").format(hint=monotone)
+            },
+            "saved": {3_528: both, 1_200: both},
         },
     )

@@ -36,6 +36,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from d2lite.exercises._i18n import _, language, speaking
+
 KINDS = ("function", "value")
 _ID = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 #: The chapters with a module ``d2lite/exercises/<chapter>.py``.
@@ -121,37 +123,59 @@ class CheckFailed(Exception):
 
     def __post_init__(self) -> None:
         self.args = ()  # the expected value leaves only through reveal
+        self.language = language()  # of the parts built so far
 
     def where(self) -> str:
         """Return ``"<id>, case <i> of <n> (<label>)"``."""
-        where = self.exercise_id or "check"
+        with speaking(self.language):
+            return self._where()
+
+    def _where(self) -> str:
+        where = self.exercise_id or _("check")
         if self.index is not None and self.total is not None:
-            where += f", case {self.index} of {self.total}"
+            where = _("{where}, case {index} of {total}").format(
+                where=where, index=self.index, total=self.total
+            )
         case = self.case
         label = case.describe() if isinstance(case, Case) else case or ""
-        return f"{where} ({label})" if label else where
+        if not label:
+            return where
+        return _("{where} ({label})").format(where=where, label=label)
 
     def __str__(self) -> str:
-        what = self.detail or (
-            f"received {short_repr(self.received)}, "
-            f"{self.hint or 'which is not the expected value'}"
+        with speaking(self.language):
+            return self._message()
+
+    def _message(self) -> str:
+        what = self.detail or _("received {received}, {hint}").format(
+            received=short_repr(self.received),
+            hint=self.hint or _("which is not the expected value"),
         )
         if self.reveal and not (self.detail and self.expected is None):
-            what = f"expected {short_repr(self.expected)}; {what}"
-        return f"{self.where()}: {what}"
+            what = _("expected {expected}; {what}").format(
+                expected=short_repr(self.expected), what=what
+            )
+        return _("{where}: {what}").format(where=self.where(), what=what)
 
 
 def _a(value: Any) -> str:
     name = type(value).__name__
-    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+    an = name[:1] in "aeiou"
+    return (_("an {type}") if an else _("a {type}")).format(type=name)
 
 
 def _direction(expected: float, received: float) -> str:
     if math.isnan(received):
-        return "not a number (NaN)"
+        return _("not a number (NaN)")
     if math.isnan(expected):
         return ""
-    return "too high" if received > expected else "too low"
+    return _("too high") if received > expected else _("too low")
+
+
+def _is_direction(reason: str) -> bool:
+    """Whether ``reason`` starts with a direction: too high, too low, NaN."""
+    words = ("too high", "too low", "not a number (NaN)")
+    return reason.startswith(tuple(_(w) for w in words))
 
 
 def _tensor_mismatch(
@@ -159,12 +183,16 @@ def _tensor_mismatch(
 ) -> str | None:
     """Shape, then :func:`torch.testing.assert_close`, told for students."""
     if not isinstance(received, (torch.Tensor, np.ndarray)):
-        return f"a tensor was expected, not {_a(received)}"
+        return _("a tensor was expected, not {a}").format(a=_a(received))
     exp, rec = torch.as_tensor(expected), torch.as_tensor(received).detach()
     if exp.shape != rec.shape:
-        dims = f"{exp.ndim} dimension{'s' if exp.ndim != 1 else ''}"
-        extra = f": {dims} expected" if exp.ndim != rec.ndim else ""
-        return f"shape {tuple(rec.shape)} is wrong{extra}"
+        if exp.ndim == rec.ndim:
+            wrong = _("shape {shape} is wrong")
+        elif exp.ndim == 1:
+            wrong = _("shape {shape} is wrong: {ndim} dimension expected")
+        else:
+            wrong = _("shape {shape} is wrong: {ndim} dimensions expected")
+        return wrong.format(shape=tuple(rec.shape), ndim=exp.ndim)
     try:
         torch.testing.assert_close(
             rec.cpu(),
@@ -176,7 +204,11 @@ def _tensor_mismatch(
         )
     except AssertionError as err:
         found = re.search(r"Mismatched elements: (\d+) / (\d+)", str(err))
-        return f"{found[1]} of {found[2]} values differ" if found else ""
+        if not found:
+            return ""
+        return _("{differ} of {total} values differ").format(
+            differ=found[1], total=found[2]
+        )
     return None
 
 
@@ -186,18 +218,22 @@ def _number_mismatch(
     """Bools and ints exactly (and of their type), floats within tolerance."""
     if isinstance(expected, bool):
         if not isinstance(received, bool):
-            return f"a bool was expected, not {_a(received)}"
+            return _("a bool was expected, not {a}").format(a=_a(received))
         return None if received == expected else ""
     if not isinstance(received, numbers.Real) or isinstance(received, bool):
-        return f"a number was expected, not {_a(received)}"
+        return _("a number was expected, not {a}").format(a=_a(received))
     if isinstance(expected, numbers.Integral):
         if isinstance(received, numbers.Integral):
             same = received == expected
             return None if same else _direction(expected, received)
-        wrong = f"an int was expected, not {_a(received)}"
+        wrong = _("an int was expected, not {a}").format(a=_a(received))
         if received == expected:
-            return f"{wrong} (use // for whole-number division, or int())"
-        return f"{_direction(expected, received)}, and {wrong}"
+            return _(
+                "{wrong} (use // for whole-number division, or int())"
+            ).format(wrong=wrong)
+        return _("{direction}, and {wrong}").format(
+            direction=_direction(expected, received), wrong=wrong
+        )
     if math.isnan(expected) and math.isnan(received):
         return None
     close = math.isclose(received, expected, rel_tol=rtol, abs_tol=atol)
@@ -205,9 +241,11 @@ def _number_mismatch(
 
 
 def _part(name: str, reason: str) -> str:
-    if reason.startswith(("too ", "not a number")):
-        return f"{name} is {reason}"
-    return f"{name}: {reason}" if reason else f"{name} is wrong"
+    if _is_direction(reason):
+        return _("{name} is {reason}").format(name=name, reason=reason)
+    if not reason:
+        return _("{name} is wrong").format(name=name)
+    return _("{name}: {reason}").format(name=name, reason=reason)
 
 
 def mismatch(
@@ -228,34 +266,40 @@ def mismatch(
         return _number_mismatch(expected, received, rtol, atol)
     if isinstance(expected, (str, bytes)):
         if not isinstance(received, type(expected)):
-            return f"a str was expected, not {_a(received)}"
+            return _("a str was expected, not {a}").format(a=_a(received))
     elif isinstance(expected, Sequence):
         if isinstance(received, (str, bytes)) or not isinstance(
             received, Sequence
         ):
-            return f"a sequence was expected, not {_a(received)}"
+            return _("a sequence was expected, not {a}").format(a=_a(received))
         if len(received) != len(expected):
-            return (
-                f"{len(expected)} elements were expected, not {len(received)}"
-            )
+            return _(
+                "{expected} elements were expected, not {received}"
+            ).format(expected=len(expected), received=len(received))
         parts = [
-            (f"element {i}", e, r)
+            (_("element {index}").format(index=i), e, r)
             for i, (e, r) in enumerate(zip(expected, received))
         ]
         return _first_part(parts, rtol, atol)
     elif isinstance(expected, Mapping):
         if not isinstance(received, Mapping):
-            return f"a dict was expected, not {_a(received)}"
+            return _("a dict was expected, not {a}").format(a=_a(received))
         for key in [*expected, *received]:
-            if key not in received or key not in expected:
-                what = "is missing" if key in expected else "was not expected"
-                return f"key {key!r} {what}"
-        parts = [(f"key {k!r}", e, received[k]) for k, e in expected.items()]
+            if key not in received:
+                return _("key {key!r} is missing").format(key=key)
+            if key not in expected:
+                return _("key {key!r} was not expected").format(key=key)
+        parts = [
+            (_("key {key!r}").format(key=k), e, received[k])
+            for k, e in expected.items()
+        ]
         return _first_part(parts, rtol, atol)
     try:
         return None if bool(received == expected) else ""
     except Exception as err:  # == itself failed on the student's object
-        return f"comparing them failed: {type(err).__name__}: {err}"
+        return _("comparing them failed: {error}").format(
+            error=f"{type(err).__name__}: {err}"
+        )
 
 
 def _first_part(parts: list, rtol: float, atol: float) -> str | None:
@@ -281,13 +325,17 @@ def expect(
     reason = mismatch(expected, received, rtol=rtol, atol=atol)
     if reason is None:
         return
-    if not reason or reason.startswith(("too ", "not a number")):
-        reason = f"which is {reason or 'not the expected value'}"
+    if not reason:
+        reason = _("which is not the expected value")
+    elif _is_direction(reason):
+        reason = _("which is {reason}").format(reason=reason)
     try:
         common = (hints or {}).get(received)
     except TypeError:  # unhashable: a list, a tensor
         common = None
-    hint = f"{reason} (hint: {common})" if common else reason
+    hint = reason
+    if common:
+        hint = _("{reason} (hint: {hint})").format(reason=reason, hint=common)
     raise CheckFailed(case, expected, received, hint=hint, **where)
 
 
@@ -316,7 +364,7 @@ class Exercise:
         if ok and all(isinstance(c, Case) for c in made):
             return made
         if self.kind == "value":
-            return [Case(expected=made, label="your answer")]
+            return [Case(expected=made, label=_("your answer"))]
         raise TypeError(
             f"the case function of exercise {self.exercise_id} "
             f"({self.source.__module__}.{self.source.__qualname__}) must "
@@ -326,10 +374,21 @@ class Exercise:
         )
 
 
-def _no_answer(exercise_id: str, where: str = "") -> NotImplementedError:
+def _no_answer(
+    exercise_id: str, index: int | None = None, total: int | None = None
+) -> NotImplementedError:
+    if index is None:
+        text = _(
+            "exercise {exercise_id} has no answer yet: replace the `...` "
+            "(or None) with your answer"
+        )
+    else:
+        text = _(
+            "exercise {exercise_id} has no answer yet (case {index} of "
+            "{total} is `...`): replace the `...` (or None) with your answer"
+        )
     return NotImplementedError(
-        f"exercise {exercise_id} has no answer yet{where}: replace "
-        "the `...` (or None) with your answer"
+        text.format(exercise_id=exercise_id, index=index, total=total)
     )
 
 
@@ -420,29 +479,43 @@ class Checker:
         known = self.ids()
         if not isinstance(exercise_id, str):
             raise TypeError(
-                "exercise_id must be a str such as 'conv-ex1', got "
-                f"{type(exercise_id).__name__} {exercise_id!r}"
+                _(
+                    "exercise_id must be a str such as 'conv-ex1', got "
+                    "{type} {value!r}"
+                ).format(type=type(exercise_id).__name__, value=exercise_id)
             )
         if exercise_id in known:
             return self._exercises[exercise_id]
         close = difflib.get_close_matches(exercise_id, known, n=2, cutoff=0.6)
-        mean = " or ".join(repr(c) for c in close)
-        raise ValueError(
-            f"exercise_id {exercise_id!r} has no check."
-            + (f" Did you mean {mean}?" if close else "")
-            + f" Exercises with a check: {', '.join(known) or 'none yet'}."
+        mean = _(" or ").join(repr(c) for c in close)
+        text = _("exercise_id {exercise_id!r} has no check.")
+        if close:
+            text += _(" Did you mean {mean}?")
+        text += _(" Exercises with a check: {known}.") + _(
             " An exercise whose answer is prose has no check: "
             "compare your answer with its solution."
+        )
+        raise ValueError(
+            text.format(
+                exercise_id=exercise_id,
+                mean=mean,
+                known=", ".join(known) or _("none yet"),
+            )
         )
 
     def _run_cases(self, entry: Exercise, answer: Any) -> int:
         function = entry.kind == "function"
         if function and not callable(answer):
             raise TypeError(
-                f"exercise {entry.exercise_id} expects a function as answer, "
-                f"got {type(answer).__name__} {short_repr(answer, limit=60)}"
-                "; pass the function itself, without calling it: "
-                f"dl.check({entry.exercise_id!r}, my_function)"
+                _(
+                    "exercise {exercise_id} expects a function as answer, "
+                    "got {type} {value}; pass the function itself, without "
+                    "calling it: dl.check({exercise_id!r}, my_function)"
+                ).format(
+                    exercise_id=entry.exercise_id,
+                    type=type(answer).__name__,
+                    value=short_repr(answer, limit=60),
+                )
             )
         cases = entry.cases()
         for index, case in enumerate(cases, start=1):
@@ -456,18 +529,15 @@ class Checker:
             except NotImplementedError:
                 raise
             except Exception as err:
+                error = f"{type(err).__name__}: {err}"
                 detail = (
-                    f"your function raised {type(err).__name__}: {err}"
+                    _("your function raised {error}")
                     if function
-                    else f"your answer has no item [{case.key!r}] "
-                    f"({type(err).__name__}: {err})"
-                )
+                    else _("your answer has no item [{key!r}] ({error})")
+                ).format(error=error, key=case.key)
                 raise CheckFailed(case, detail=detail, **where) from err
             if received is ...:
-                raise _no_answer(
-                    entry.exercise_id,
-                    f" (case {index} of {len(cases)} is `...`)",
-                )
+                raise _no_answer(entry.exercise_id, index, len(cases))
             expect(
                 case,
                 case.expected,
@@ -486,8 +556,9 @@ class Checker:
             raise
         except Exception as err:
             raise CheckFailed(
-                detail="checking your answer raised "
-                f"{type(err).__name__}: {err}"
+                detail=_("checking your answer raised {error}").format(
+                    error=f"{type(err).__name__}: {err}"
+                )
             ) from err
         return count if isinstance(count, int) and count > 0 else None
 
@@ -512,8 +583,11 @@ class Checker:
             if not reveal:
                 err.expected = None  # the answer leaves only when revealed
             raise err.with_traceback(None) from err.__cause__
-        many = f"all {count} cases pass" if count and count > 1 else ""
-        print(f"{entry.exercise_id} ✓ {many or 'correct'}. Well done!")
+        if count and count > 1:
+            done = _("{exercise_id} ✓ all {count} cases pass. Well done!")
+        else:
+            done = _("{exercise_id} ✓ correct. Well done!")
+        print(done.format(exercise_id=entry.exercise_id, count=count))
 
     def list(self) -> Any:
         """Return a ``pandas.DataFrame`` of every check: id, title, kind."""

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from d2lite.data import TensorLoader
+from d2lite.exercises._i18n import N_, _
 from d2lite.exercises.registry import Case, CheckFailed, exercise, short_repr
 from d2lite.train import TrainState, train
 
@@ -27,25 +28,25 @@ TRAIN_EX1 = (
 )  # fmt: skip
 #: Hand-made confusion matrices for train-ex2 (rows true, columns predicted).
 TRAIN_EX2 = (
-    ("3 classes, all correct", [[5, 0, 0], [0, 7, 0], [0, 0, 2]]),
-    ("2 classes", [[3, 1], [2, 4]]),
-    ("2 classes, all wrong", [[0, 4], [6, 0]]),
-    ("1 class", [[7]]),
-    ("unbalanced rows", [[90, 10, 0], [5, 0, 5], [0, 0, 1]]),
+    (N_("3 classes, all correct"), [[5, 0, 0], [0, 7, 0], [0, 0, 2]]),
+    (N_("2 classes"), [[3, 1], [2, 4]]),
+    (N_("2 classes, all wrong"), [[0, 4], [6, 0]]),
+    (N_("1 class"), [[7]]),
+    (N_("unbalanced rows"), [[90, 10, 0], [5, 0, 5], [0, 0, 1]]),
 )
 #: (label, p, which images, range of the share flipped) for train-ex3.
 TRAIN_EX3 = (
-    ("p=0 flips nothing", 0.0, "small", (0.0, 0.0)),
-    ("p=1 flips every image left-right", 1.0, "small", (1.0, 1.0)),
-    ("default p=0.5: about half flipped", None, "many", (0.4, 0.6)),
-    ("p=0.2: about a fifth flipped", 0.2, "many", (0.14, 0.26)),
-    ("a batch of one image, p=1", 1.0, "one", (1.0, 1.0)),
+    (N_("p=0 flips nothing"), 0.0, "small", (0.0, 0.0)),
+    (N_("p=1 flips every image left-right"), 1.0, "small", (1.0, 1.0)),
+    (N_("default p=0.5: about half flipped"), None, "many", (0.4, 0.6)),
+    (N_("p=0.2: about a fifth flipped"), 0.2, "many", (0.14, 0.26)),
+    (N_("a batch of one image, p=1"), 1.0, "one", (1.0, 1.0)),
 )
 #: (label, dropout, optimizer, batch sizes) of train-ex6's hidden epochs.
 TRAIN_EX6 = (
-    ("a net with dropout, SGD with momentum, batches of 8, 8, 8 and 3",
+    (N_("a net with dropout, SGD with momentum, batches of 8, 8, 8 and 3"),
      True, "sgd", (8, 8, 8, 3)),
-    ("a net without dropout, Adam, batches of 5 and 2",
+    (N_("a net without dropout, Adam, batches of 5 and 2"),
      False, "adam", (5, 2)),
 )  # fmt: skip
 #: (patience, validation accuracies epoch by epoch) of train-ex7's runs.
@@ -87,12 +88,14 @@ def _train_ex2() -> list[Case]:
     generator = torch.Generator().manual_seed(0)
     counts = torch.randint(0, 30, (10, 10), generator=generator)
     counts += torch.diag(torch.randint(500, 1000, (10,), generator=generator))
-    matrices.append(("10 classes, random counts", counts))
+    matrices.append((N_("10 classes, random counts"), counts))
     return [
         Case(
             args=(cm.clone(),),
             expected=cm.diag().sum().item() / cm.sum().item(),  # float64
-            label=f"{label}, cm of shape {tuple(cm.shape)}",
+            label=_("{label}, cm of shape {shape}").format(
+                label=_(label), shape=tuple(cm.shape)
+            ),
         )
         for label, cm in matrices
     ]
@@ -101,9 +104,11 @@ def _train_ex2() -> list[Case]:
 def _callable(answer: Any, what: str) -> None:
     if not callable(answer):
         raise CheckFailed(
-            "the answer",
+            _("the answer"),
             received=answer,
-            detail=f"the answer must be {what}, not a {type(answer).__name__}",
+            detail=_("the answer must be {what}, not a {type}").format(
+                what=what, type=type(answer).__name__
+            ),
         )
 
 
@@ -120,24 +125,29 @@ def _flip_share(
     if not torch.equal(X, original):
         raise CheckFailed(
             label,
-            "X left unchanged",
-            "X modified in place",
-            detail="your function modified its input X; return a new tensor "
-            "(torch.where or X.flip(-1) create one)",
+            _("X left unchanged"),
+            _("X modified in place"),
+            detail=_(
+                "your function modified its input X; return a new tensor "
+                "(torch.where or X.flip(-1) create one)"
+            ),
         )
     if not isinstance(out, torch.Tensor):
         raise CheckFailed(
             label,
             received=out,
-            detail=f"your function returned a {type(out).__name__}, not a "
-            "tensor",
+            detail=_("your function returned a {type}, not a tensor").format(
+                type=type(out).__name__
+            ),
         )
     if out.shape != X.shape:
         raise CheckFailed(
             label,
             received=tuple(out.shape),
-            detail=f"the output has shape {tuple(out.shape)}, the input "
-            f"{tuple(X.shape)}: a flip keeps the shape",
+            detail=_(
+                "the output has shape {shape}, the input {input}: a flip "
+                "keeps the shape"
+            ).format(shape=tuple(out.shape), input=tuple(X.shape)),
         )
     same = (out == X).flatten(1).all(dim=1)  # (B,)
     mirrored = (out == X.flip(-1)).flatten(1).all(dim=1)  # (B,)
@@ -147,41 +157,45 @@ def _flip_share(
         axis = (out[i] == X[i].flip(-2)).all() or (
             out[i] == X[i].flip(0)
         ).all()
-        raise CheckFailed(
-            label,
-            detail=f"image {i} of the output is neither image {i} of X nor "
-            "its left-right mirror"
-            + (
-                " (flipped along the wrong axis: left-right is the last)"
-                if axis
-                else ""
-            ),
+        neither = _(
+            "image {i} of the output is neither image {i} of X nor its "
+            "left-right mirror"
         )
+        if axis:
+            neither = _(
+                "image {i} of the output is neither image {i} of X nor its "
+                "left-right mirror (flipped along the wrong axis: "
+                "left-right is the last)"
+            )
+        raise CheckFailed(label, detail=neither.format(i=i))
     return mirrored.float().mean().item()
 
 
 @exercise("train-ex3")
 def _train_ex3(answer: Any) -> int:
     """A per-batch random horizontal flip."""
-    _callable(answer, "a function random_hflip(X, p=0.5)")
+    _callable(answer, _("a function random_hflip(X, p=0.5)"))
     with torch.random.fork_rng(devices=[]):  # keep the caller's RNG state
         torch.manual_seed(0)
         small = torch.rand(64, 3, 6, 9)  # (B, C, H, W), H != W
         many = torch.rand(2000, 1, 8, 8)  # enough images to count flips
         images = {"small": small, "many": many, "one": many[:1]}
         for label, p, which, (low, high) in TRAIN_EX3:
+            label = _(label)
             share = _flip_share(answer, images[which], p, label)
             if not low <= share <= high:
                 want = (
-                    f"between {low:.0%} and {high:.0%}"
+                    _("between {low:.0%} and {high:.0%}")
                     if low < high
-                    else f"{low:.0%}"
-                )
+                    else "{low:.0%}"
+                ).format(low=low, high=high)
                 raise CheckFailed(
                     label,
                     received=share,
-                    detail=f"{share:.1%} of the images were flipped; with "
-                    f"this p the share must be {want}",
+                    detail=_(
+                        "{share:.1%} of the images were flipped; with this "
+                        "p the share must be {want}"
+                    ).format(share=share, want=want),
                 )
     return len(TRAIN_EX3)
 
@@ -206,13 +220,16 @@ def _reference(net, batches, loss_fn, optimizer, skip: str = "") -> dict:
         n += len(y)
     return {
         "right": (sums / n, correct / n),
-        "loss summed over the examples, not averaged": (sums, None),
-        "sum of the batch losses, not their mean": (sum(means), None),
-        "mean of the batch losses, not weighted by batch size": (
+        N_("loss summed over the examples, not averaged"): (sums, None),
+        N_("sum of the batch losses, not their mean"): (sum(means), None),
+        N_("mean of the batch losses, not weighted by batch size"): (
             sum(means) / len(means),
             None,
         ),
-        "number of correct predictions, not the accuracy": (None, correct),
+        N_("number of correct predictions, not the accuracy"): (
+            None,
+            correct,
+        ),
     }
 
 
@@ -221,7 +238,7 @@ def _epoch(fn: Callable, case: tuple, *skip: str) -> tuple:
 
     The net arrives in eval mode, as after an evaluation.
     """
-    _, dropout, opt, sizes = case
+    _label, dropout, opt, sizes = case
     torch.manual_seed(0)
     layers = [nn.Flatten(), nn.Linear(12, 16), nn.ReLU()]
     net = nn.Sequential(
@@ -244,20 +261,31 @@ def _numbers(label: str, result: Any) -> tuple[float, float]:
         raise CheckFailed(
             label,
             received=result,
-            detail="train_epoch must return two numbers, (mean loss, "
-            "accuracy), e.g. `return loss_sum / n, correct / n`; it "
-            f"returned {type(result).__name__} {short_repr(result)}",
+            detail=_(
+                "train_epoch must return two numbers, (mean loss, "
+                "accuracy), e.g. `return loss_sum / n, correct / n`; it "
+                "returned {type} {value}"
+            ).format(type=type(result).__name__, value=short_repr(result)),
         )
     numbers = []
-    for name, value in zip(("mean loss", "accuracy"), result):
+    not_a_number = (
+        N_(
+            "the mean loss must be a Python number (use .item() on a "
+            "one-element tensor), got {type}"
+        ),
+        N_(
+            "the accuracy must be a Python number (use .item() on a "
+            "one-element tensor), got {type}"
+        ),
+    )
+    for message, value in zip(not_a_number, result):
         if isinstance(value, torch.Tensor) and value.numel() == 1:
             value = value.item()
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise CheckFailed(
                 label,
                 received=value,
-                detail=f"the {name} must be a Python number (use .item() "
-                f"on a one-element tensor), got {type(value).__name__}",
+                detail=_(message).format(type=type(value).__name__),
             )
         numbers.append(float(value))
     return numbers[0], numbers[1]
@@ -274,49 +302,57 @@ def _close(a: float | None, b: float | None) -> bool:
 
 #: train-ex6: what a mistake that the reference can replay tells.
 _EX6_MISTAKES = (
-    ("the network is not switched to training mode: call net.train() "
-     "first (it arrives in evaluation mode, and dropout then does "
-     "nothing)", "train"),
-    ("the gradients are not zeroed before each backward(): call "
-     "optimizer.zero_grad() once per batch, or the gradients of earlier "
-     "batches add up", "zero_grad"),
-    ("the parameters are not updated: call optimizer.step() after "
-     "backward(), once per batch", "step"),
+    (N_("the network is not switched to training mode: call net.train() "
+        "first (it arrives in evaluation mode, and dropout then does "
+        "nothing)"), "train"),
+    (N_("the gradients are not zeroed before each backward(): call "
+        "optimizer.zero_grad() once per batch, or the gradients of earlier "
+        "batches add up"), "zero_grad"),
+    (N_("the parameters are not updated: call optimizer.step() after "
+        "backward(), once per batch"), "step"),
 )  # fmt: skip
+#: train-ex6: which of the two numbers differ from the reference's.
+_EX6_DIFFER = {
+    ("mean loss",): N_("the mean loss differs"),
+    ("accuracy",): N_("the accuracy differs"),
+    ("mean loss", "accuracy"): N_("the mean loss and the accuracy differ"),
+}
 
 
 def _diagnose(case: tuple, loss: float, acc: float, ref: dict) -> str:
     """Say which common mistake the answer's numbers match."""
     for message, skip in _EX6_MISTAKES:
-        wrong, _ = _epoch(_reference, case, skip)
+        wrong, _net = _epoch(_reference, case, skip)
         if _close(loss, wrong["right"][0]) and _close(acc, wrong["right"][1]):
-            return message
+            return _(message)
     for message, (wrong_loss, wrong_acc) in list(ref.items())[1:]:
         if _close(loss, wrong_loss) or _close(acc, wrong_acc):
-            return f"the returned value is the {message}"
+            return _("the returned value is the {what}").format(
+                what=_(message)
+            )
     pairs = (("mean loss", loss), ("accuracy", acc))
-    wrong = [
+    wrong = tuple(
         name
         for (name, got), want in zip(pairs, ref["right"])
         if not _close(got, want)
-    ]
-    return (
-        f"the {' and the '.join(wrong)} "
-        f"{'differ' if len(wrong) > 1 else 'differs'} from the reference "
-        "epoch on the same batches; use the loss of each batch times its "
-        "size, summed and divided by the number of examples, and correct "
-        "predictions divided by the number of examples"
     )
+    return _(
+        "{what} from the reference epoch on the same batches; use the loss "
+        "of each batch times its size, summed and divided by the number of "
+        "examples, and correct predictions divided by the number of "
+        "examples"
+    ).format(what=_(_EX6_DIFFER[wrong]))
 
 
 @exercise("train-ex6")
 def _train_ex6(answer: Any) -> int:
     """An epoch of training, by hand."""
     _callable(
-        answer, "a function train_epoch(net, train_iter, loss_fn, optimizer)"
+        answer,
+        _("a function train_epoch(net, train_iter, loss_fn, optimizer)"),
     )
     for case in TRAIN_EX6:
-        label = case[0]
+        label = _(case[0])
         try:
             result, net = _epoch(answer, case)
         except (NotImplementedError, CheckFailed):
@@ -324,7 +360,9 @@ def _train_ex6(answer: Any) -> int:
         except Exception as err:
             raise CheckFailed(
                 label,
-                detail=f"your function raised {type(err).__name__}: {err}",
+                detail=_("your function raised {error}").format(
+                    error=f"{type(err).__name__}: {err}"
+                ),
             ) from err
         loss, acc = _numbers(label, result)
         ref, ref_net = _epoch(_reference, case)
@@ -334,16 +372,23 @@ def _train_ex6(answer: Any) -> int:
             raise CheckFailed(
                 label,
                 received=(loss, acc),
-                detail=f"returned ({loss:.4f}, {acc:.4f}): "
-                + _diagnose(case, loss, acc, ref),
+                detail=_(
+                    "returned ({loss:.4f}, {acc:.4f}): {diagnosis}"
+                ).format(
+                    loss=loss,
+                    acc=acc,
+                    diagnosis=_diagnose(case, loss, acc, ref),
+                ),
             )
         for (name, p), q in zip(net.named_parameters(), ref_net.parameters()):
             if not torch.allclose(p, q, rtol=1e-4, atol=1e-6):
                 raise CheckFailed(
                     label,
-                    detail=f"the numbers are right, but parameter {name} "
-                    "after the epoch is not what one optimizer.step() per "
-                    "batch gives",
+                    detail=_(
+                        "the numbers are right, but parameter {name} after "
+                        "the epoch is not what one optimizer.step() per "
+                        "batch gives"
+                    ).format(name=name),
                 )
     return len(TRAIN_EX6)
 
@@ -398,26 +443,32 @@ def _stops_right(
         raise
     except Exception as err:
         raise CheckFailed(
-            label, detail=f"your callback raised {type(err).__name__}: {err}"
+            label,
+            detail=_("your callback raised {error}").format(
+                error=f"{type(err).__name__}: {err}"
+            ),
         ) from err
     want = _stop_epoch(patience, accs)
     if got == want:
         return callback
     if got is None:
-        what = "training was never stopped"
+        what = _("training was never stopped")
     elif want is None:
-        what = (
-            f"it stopped after epoch {got}, although the accuracy never "
+        what = _(
+            "it stopped after epoch {got}, although the accuracy never "
             "went that long without improving"
         )
+    elif got < want:
+        what = _("it stopped after epoch {got}, which is too early")
     else:
-        late = "early" if got < want else "late"
-        what = f"it stopped after epoch {got}, which is too {late}"
+        what = _("it stopped after epoch {got}, which is too late")
     raise CheckFailed(
         label,
         received=got,
-        detail=f"{what}; stop when the accuracy has not exceeded its best "
-        "value for `patience` epochs in a row (equal is not better)",
+        detail=_(
+            "{what}; stop when the accuracy has not exceeded its best "
+            "value for `patience` epochs in a row (equal is not better)"
+        ).format(what=what.format(got=got)),
     )
 
 
@@ -427,21 +478,24 @@ def _train_ex7(answer: Any) -> int:
 
     if not isinstance(answer, type):
         raise CheckFailed(
-            "the answer",
+            _("the answer"),
             received=answer,
-            detail="the answer must be the class EarlyStopping itself (not "
-            f"an object of it), got a {type(answer).__name__}",
+            detail=_(
+                "the answer must be the class EarlyStopping itself (not "
+                "an object of it), got a {type}"
+            ).format(type=type(answer).__name__),
         )
 
     for patience, accs in TRAIN_EX7:
-        label = ", ".join(f"{a:.2f}" for a in accs)
-        label = f"patience={patience}, valid acc by epoch {label}"
+        label = _("patience={patience}, valid acc by epoch {accs}").format(
+            patience=patience, accs=", ".join(f"{a:.2f}" for a in accs)
+        )
         _stops_right(partial(answer, patience), patience, accs, label)
-    (_, first), (patience, second) = TRAIN_EX7[:2]
+    (_patience, first), (patience, second) = TRAIN_EX7[:2]
     used = _stops_right(
-        partial(answer, patience), patience, first, "a first run"
+        partial(answer, patience), patience, first, _("a first run")
     )
-    reuse = (
+    reuse = _(
         "the same object used for a second training (reset what it keeps "
         "in on_train_begin)"
     )
@@ -465,11 +519,17 @@ def _train_ex7(answer: Any) -> int:
             verbose=False,
         )
     if len(history) != 3:
+        few = len(history) < 3
         raise CheckFailed(
-            "a real dl.train run with lr=0 (the accuracy never improves "
-            "after epoch 1), patience=2",
+            _(
+                "a real dl.train run with lr=0 (the accuracy never improves "
+                "after epoch 1), patience=2"
+            ),
             received=len(history),
-            detail=f"training ran {len(history)} epochs, which is too "
-            f"{'few' if len(history) < 3 else 'many'}",
+            detail=(
+                _("training ran {count} epochs, which is too few")
+                if few
+                else _("training ran {count} epochs, which is too many")
+            ).format(count=len(history)),
         )
     return len(TRAIN_EX7) + 2

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import torch
 from torch import nn
 
+from d2lite.exercises._i18n import N_, _
 from d2lite.exercises.lenet import check_short_run
 from d2lite.exercises.registry import Case, CheckFailed, exercise, expect
 from d2lite.models import vgg, vgg_block
@@ -31,15 +32,15 @@ _SLIM = tuple((n, c // 4) for n, c in _VGG11)
 #: sizes that the pooling floors, a single block, lists instead of tuples.
 VGG_EX2 = (
     ("VGG-11, 224", _VGG11, 224),
-    ("VGG-11 slim (channels / 4), 224", _SLIM, 224),
-    ("the chapter's small VGG, 28", _SMALL, 28),
-    ("the chapter's small VGG, 32", _SMALL, 32),
-    ("the chapter's small VGG, 30 (30 -> 15 -> 7 -> 3)", _SMALL, 30),
+    (N_("VGG-11 slim (channels / 4), 224"), _SLIM, 224),
+    (N_("the chapter's small VGG, 28"), _SMALL, 28),
+    (N_("the chapter's small VGG, 32"), _SMALL, 32),
+    (N_("the chapter's small VGG, 30 (30 -> 15 -> 7 -> 3)"), _SMALL, 30),
     ("VGG-11, 32", _VGG11, 32),
     ("VGG-16, 97", _VGG16, 97),
-    ("two blocks, 30", ((1, 8), (1, 16)), 30),
-    ("one block, 5", ((2, 10),), 5),
-    ("a list of lists, 28", [[1, 32], [2, 64]], 28),
+    (N_("two blocks, 30"), ((1, 8), (1, 16)), 30),
+    (N_("one block, 5"), ((2, 10),), 5),
+    (N_("a list of lists, 28"), [[1, 32], [2, 64]], 28),
 )  # fmt: skip
 #: Stack depths for vgg-ex3 (VGG's paper argues with 2 and 3).
 VGG_EX3 = (1, 2, 3, 4, 5, 8)
@@ -53,7 +54,8 @@ VGG_EX6 = (
 )
 
 #: vgg-ex7: name, budget, target accuracy, hints (see lenet.LENET_EX6).
-VGG_EX7 = ("tiny_vgg", 40_000, 0.80, ("fc1 takes channels x 3 x 3 values", ""))
+VGG_EX7 = ("tiny_vgg", 40_000, 0.80,
+           (N_("fc1 takes channels x 3 x 3 values"), ""))  # fmt: skip
 #: vgg-ex8: the GPU's bytes (16 GB), and the relative error that rounding
 #: the chapter's numbers may cause in the largest batch.
 VGG_EX8 = {"gpu_bytes": 16 * 10**9, "rtol": 0.01}
@@ -87,7 +89,7 @@ def _vgg_ex2() -> list[Case]:
         Case(
             args=(arch, size),
             expected=flatten(arch, size),
-            label=f"{label}: conv_arch={arch!r}, input_size={size}",
+            label=f"{_(label)}: conv_arch={arch!r}, input_size={size}",
         )
         for label, arch, size in VGG_EX2
     ]
@@ -98,7 +100,10 @@ def _receptive_field(num_convs: int) -> int:
     size = 4 * num_convs + 3  # room on every side of the window
     generator = torch.Generator().manual_seed(0)
     stack = nn.Sequential(
-        *[nn.Conv2d(2, 2, 3, padding=1, bias=False) for _ in range(num_convs)]
+        *[
+            nn.Conv2d(2, 2, 3, padding=1, bias=False)
+            for _conv in range(num_convs)
+        ]
     )
     with torch.no_grad():
         for conv in stack:
@@ -138,7 +143,7 @@ def _vgg_ex4() -> list[Case]:
         net.eval()  # the modified model runs: 512 pooled values reach fc1
         if tuple(net(torch.zeros(1, 3, 224, 224)).shape) != (1, 1000):
             raise RuntimeError("VGG-16 with global average pooling broke")
-    bias = "a linear layer also has one bias per output"
+    bias = _("a linear layer also has one bias per output")
     return Case.items(
         {"fc1": _on_meta(lambda: fc1), "total": _on_meta(lambda: net)},
         {"fc1": {fc1.in_features * fc1.out_features: bias}},
@@ -160,24 +165,27 @@ def _vgg_ex6(build) -> int:
                 shape = tuple(net(torch.zeros(2, 3, 224, 224)).shape)
             except RuntimeError as err:
                 raise CheckFailed(
-                    f"configuration {name} on a (2, 3, 224, 224) batch",
-                    detail=f"the network raised {err}",
+                    _(
+                        "configuration {name} on a (2, 3, 224, 224) batch"
+                    ).format(name=name),
+                    detail=_("the network raised {error}").format(error=err),
                 ) from None
         published = getattr(models, weights).IMAGENET1K_V1.meta["num_params"]
         for what, want, got in (
-            ("output shape for a (2, 3, 224, 224) batch", (2, 1000), shape),
+            (_("output shape for a (2, 3, 224, 224) batch"), (2, 1000), shape),
             (
-                "number of nn.Conv2d layers",
+                _("number of nn.Conv2d layers"),
                 sum(blocks),
                 sum(isinstance(m, nn.Conv2d) for m in net.modules()),
             ),
             (
-                "number of parameters",
+                _("number of parameters"),
                 published,
                 sum(p.numel() for p in net.parameters()),
             ),
         ):
-            expect(f"configuration {name}: {what}", want, got)
+            where = _("configuration {name}: {what}")
+            expect(where.format(name=name, what=what), want, got)
     return len(VGG_EX6)
 
 
@@ -191,19 +199,23 @@ def _vgg_style(net) -> None:
     ]
     if not convs or odd:
         raise CheckFailed(
-            "convolutions",
+            _("convolutions"),
             received=odd,
-            detail="every convolution must be 3x3 with padding 1; found "
-            f"(kernel, padding) {odd}"
+            detail=_(
+                "every convolution must be 3x3 with padding 1; found "
+                "(kernel, padding) {odd}"
+            ).format(odd=odd)
             if convs
-            else "the network has no nn.Conv2d",
+            else _("the network has no nn.Conv2d"),
         )
     pools = sum(isinstance(m, nn.MaxPool2d) for m in net.modules())
     if pools < 3:
         raise CheckFailed(
-            "max poolings",
+            _("max poolings"),
             received=pools,
-            detail=f"{pools} nn.MaxPool2d layers; at least 3 are asked for",
+            detail=_(
+                "{pools} nn.MaxPool2d layers; at least 3 are asked for"
+            ).format(pools=pools),
         )
 
 
@@ -244,10 +256,11 @@ def _vgg_ex8(answer) -> int:
     """The largest batch of VGG-16 on a 16 GB GPU, with Adam and SGD."""
     if not isinstance(answer, Mapping):
         raise CheckFailed(
-            "answer",
+            _("answer"),
             received=answer,
-            detail="answer must be a dict with the keys 'adam' and "
-            "'sgd_momentum'",
+            detail=_(
+                "answer must be a dict with the keys 'adam' and 'sgd_momentum'"
+            ),
         )
     params, per_image = _vgg16_step_bytes()
     gpu, rtol = VGG_EX8["gpu_bytes"], VGG_EX8["rtol"]
@@ -259,14 +272,14 @@ def _vgg_ex8(answer) -> int:
     for key, other in (("adam", "sgd_momentum"), ("sgd_momentum", "adam")):
         received = answer.get(key)
         mistakes = [
-            (batch(8 + state[other]), "Adam keeps two numbers per "
-             "parameter, SGD with momentum one"),
-            (batch(4), "a training step keeps more than the parameters"),
-            (batch(8), "count the optimizer's state too"),
-            (batch(0), "the parameters, their gradients and the "
-             "optimizer's state take memory too"),
-            (batch(8 + state[key], 16 * 2**30), "16 GB is 16 * 10**9 "
-             "bytes here, not 16 * 2**30"),
+            (batch(8 + state[other]), _("Adam keeps two numbers per "
+             "parameter, SGD with momentum one")),
+            (batch(4), _("a training step keeps more than the parameters")),
+            (batch(8), _("count the optimizer's state too")),
+            (batch(0), _("the parameters, their gradients and the "
+             "optimizer's state take memory too")),
+            (batch(8 + state[key], 16 * 2**30), _("16 GB is 16 * 10**9 "
+             "bytes here, not 16 * 2**30")),
         ]  # fmt: skip
         near = [
             (abs(received - value), text)
