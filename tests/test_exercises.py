@@ -797,6 +797,20 @@ def correct_value_answer(cases: list[Case]):
     return tuple(c.expected for c in sorted(cases, key=lambda c: c.key))
 
 
+def wrong_value(cases: list[Case], index: int, direction: int) -> tuple:
+    """(answer, wrong value): the right answer of a value check with case
+    ``index`` made wrong (see :func:`perturb`)."""
+    answer = correct_value_answer(cases)
+    case = cases[index - 1]
+    wrong = perturb(case.expected, direction)
+    if case.key is None:
+        return wrong, wrong
+    if isinstance(answer, dict):
+        return {**answer, case.key: wrong}, wrong
+    items = enumerate(answer)
+    return tuple(wrong if i == case.key else v for i, v in items), wrong
+
+
 def _prefix(exercise_id: str, index: int, cases: list[Case]) -> str:
     where = exercise_id
     if len(cases) > 1 or cases[0].label:
@@ -834,15 +848,7 @@ def test_wrong_number_in_a_value_check_reveals_nothing(exercise_id, capsys):
     REGISTRY(exercise_id, answer)  # the builder is right (raises if not)
     for index, case in enumerate(cases, start=1):
         for direction in (1, -1):
-            wrong = perturb(case.expected, direction)
-            if case.key is None:
-                given = wrong
-            elif isinstance(answer, dict):
-                given = {**answer, case.key: wrong}
-            else:
-                given = tuple(
-                    wrong if i == case.key else v for i, v in enumerate(answer)
-                )
+            given, wrong = wrong_value(cases, index, direction)
             with pytest.raises(CheckFailed) as info:
                 REGISTRY(exercise_id, given)
             message = str(info.value)
