@@ -61,6 +61,22 @@ def built_book() -> Path:
     return HTML_DIR
 
 
+@pytest.fixture(scope="session")
+def built_zh_book() -> Path:
+    """The Chinese book (``tools/i18n.py build``: reused when its stamp
+    matches the sources and catalogs); return ``_build/zh/html``."""
+    cmd = [sys.executable, str(ROOT / "tools" / "i18n.py"), "build"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(
+            "`python tools/i18n.py build` failed (strict):\n"
+            + proc.stdout[-6000:]
+            + proc.stderr[-6000:],
+            pytrace=False,
+        )
+    return ROOT / "_build" / "zh" / "html"
+
+
 class _Refs(HTMLParser):
     """Collect ids and the references of one HTML page."""
 
@@ -282,11 +298,12 @@ def test_mathjax_ships_with_the_book(built_book: Path) -> None:
     assert any(fonts.rglob("*.woff")), "MathJax's fonts are not shipped"
 
 
-def launch_urls(page: str) -> dict[str, str]:
-    """The Colab and Binder links of a chapter: reader/ at the tag."""
+def launch_urls(page: str, lang: str = "") -> dict[str, str]:
+    """The Colab and Binder links of a chapter: reader/ (or reader/zh/ for
+    ``lang="zh/"``) at the tag."""
     owner, name, _ = book.repository()
     tag = f"v{d2lite.__version__}"
-    path = f"reader/{page.split('/')[-1]}.ipynb"
+    path = f"reader/{lang}{page.split('/')[-1]}.ipynb"
     return {
         "colab": f"https://colab.research.google.com/github/{owner}/{name}"
         f"/blob/{tag}/{path}",
@@ -298,14 +315,26 @@ def launch_urls(page: str) -> dict[str, str]:
 CHAPTERS = [p for p in book.toc_pages() if p.startswith("notebooks/")]
 
 
+def _launch_buttons_open(html_dir: Path, page: str, lang: str = "") -> None:
+    links = _parse(html_dir / f"{page}.html").links
+    launch = [u for u in links if "colab" in u or "mybinder" in u]
+    assert sorted(launch) == sorted(launch_urls(page, lang).values()), launch
+    assert (ROOT / f"reader/{lang}{page.split('/')[-1]}.ipynb").is_file()
+
+
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_launch_buttons_open_the_reader_edition_at_the_tag(
     built_book: Path, page: str
 ) -> None:
-    links = _parse(built_book / f"{page}.html").links
-    launch = [u for u in links if "colab" in u or "mybinder" in u]
-    assert sorted(launch) == sorted(launch_urls(page).values()), launch
-    assert (ROOT / "reader" / f"{page.split('/')[-1]}.ipynb").is_file()
+    _launch_buttons_open(built_book, page)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chinese_launch_buttons_open_the_chinese_reader_edition(
+    built_zh_book: Path, page: str
+) -> None:
+    _launch_buttons_open(built_zh_book, page, "zh/")
 
 
 def test_exercises_are_numbered_per_chapter(built_book: Path) -> None:

@@ -28,10 +28,11 @@ from urllib.parse import quote, urlsplit
 
 import nbformat
 import pytest
-from test_book import (  # noqa: F401  (built_book: the fixture)
+from test_book import (  # noqa: F401  (the build fixtures)
     ROOT,
     book,
     built_book,
+    built_zh_book,
     launch_urls,
 )
 
@@ -57,6 +58,7 @@ INSTALL_HINT = (
 
 TOC_PAGES = book.toc_pages()
 CHAPTERS = [p for p in TOC_PAGES if p.startswith("notebooks/")]
+ZH_PAGES = [*TOC_PAGES, "book/glossary"]  # the glossary: Chinese book only
 
 
 def _chromium_path() -> str | None:
@@ -82,10 +84,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site(built_book: Path):  # noqa: F811  (the fixture imported above)
-    """Serve ``_build/html`` on 127.0.0.1 (random port); yield its URL."""
-    handler = functools.partial(_QuietHandler, directory=str(built_book))
+def _serve(folder: Path):
+    """Serve ``folder`` on 127.0.0.1 (random port); yield its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -95,6 +96,18 @@ def site(built_book: Path):  # noqa: F811  (the fixture imported above)
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(built_book: Path):  # noqa: F811  (the fixture imported above)
+    """The English book, served."""
+    yield from _serve(built_book)
+
+
+@pytest.fixture(scope="module")
+def zh_site(built_zh_book: Path):  # noqa: F811  (the fixture imported above)
+    """The Chinese book, served."""
+    yield from _serve(built_zh_book)
 
 
 @pytest.fixture(scope="module")
@@ -225,22 +238,28 @@ async () => {
         && !/tag_(hide|remove)-(output|cell)/.test(tags) && !visible(out))
       hidden.push(`cell ${k + 1} output`);
   });
+  // MyST the build did not render (roles, directives, targets), outside code.
+  const prose = content.cloneNode(true);
+  prose.querySelectorAll('pre, code, .highlight').forEach(c => c.remove());
+  const myst = (prose.textContent.match(
+    /\\{[a-z][\\w:-]*\\}`[^`]*`|^\\s*(:::+|```+)\\{[^}]+\\}|^\\(\\S+\\)=$/gm) || [])
+    .map(m => m.trim().slice(0, 80));
   const colab = [...document.querySelectorAll(
     '.dropdown-launch-buttons a')].map(a => a.href)
     .filter(h => h.includes('colab'));
   return {images: imgs.length, broken, noAlt, math: math.length, mathjax,
           untypeset, raw, merror: document.querySelectorAll('mjx-merror')
-          .length, cells: cells.length, hidden, colab};
+          .length, cells: cells.length, hidden, colab, myst,
+          lang: document.documentElement.lang};
 }
 """
 
 
-@pytest.fixture(scope="module")
-def visits(browser, site) -> dict[str, Visit]:
-    """Open every toc page once; screenshot it; return what each showed."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def _visit_all(browser, site: str, pages, shots: Path) -> dict[str, Visit]:
+    """Open every page once; screenshot it; return what each showed."""
+    shots.mkdir(parents=True, exist_ok=True)
     results = {}
-    for name in TOC_PAGES:
+    for name in pages:
         visit = Visit()
         context, page = _open(browser, f"{site}/{name}.html", visit)
         try:
@@ -248,13 +267,25 @@ def visits(browser, site) -> dict[str, Visit]:
             # MathJax's web fonts load after typesetting: wait for them.
             page.evaluate("document.fonts.ready.then(() => true)")
             page.screenshot(
-                path=str(SCREENSHOTS / f"{name.replace('/', '__')}.png"),
+                path=str(shots / f"{name.replace('/', '__')}.png"),
                 full_page=True,
             )
         finally:
             context.close()
         results[name] = visit
     return results
+
+
+@pytest.fixture(scope="module")
+def visits(browser, site) -> dict[str, Visit]:
+    """What every page of the English book showed."""
+    return _visit_all(browser, site, TOC_PAGES, SCREENSHOTS)
+
+
+@pytest.fixture(scope="module")
+def zh_visits(browser, zh_site) -> dict[str, Visit]:
+    """What every page of the Chinese book showed."""
+    return _visit_all(browser, zh_site, ZH_PAGES, SCREENSHOTS / "zh")
 
 
 @pytest.mark.parametrize("name", TOC_PAGES)
@@ -264,6 +295,9 @@ def test_page_loads_offline_without_errors(visits, name: str) -> None:
     assert not visit.failed, f"{name} had failed requests: {visit.failed}"
     assert not visit.console_errors, (
         f"{name} logged console errors: {visit.console_errors}"
+    )
+    assert not visit.result["myst"], (
+        f"{name}: raw MyST: {visit.result['myst']}"
     )
 
 
@@ -337,18 +371,17 @@ def _search_word(name: str) -> str:
     raise AssertionError(f"{name}: no title heading to search for")
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_search_finds_each_chapter(browser, site, name: str) -> None:
-    word = _search_word(name)
+def _search(browser, site: str, word: str) -> set[str]:
+    """The pages the book's search page lists for ``word``."""
     visit = Visit()
     context, page = _open(
         browser, f"{site}/search.html?q={quote(word)}", visit
     )
     try:
-        page.wait_for_function(
+        page.wait_for_function(  # the summary is written when it is done
             "() => { const s = document.querySelector("
             "'#search-results .search-summary');"
-            " return s && /found|did not match/.test(s.textContent); }",
+            " return s && s.textContent.trim().length > 0; }",
             timeout=30000,
         )
         hrefs = page.eval_on_selector_all(
@@ -360,5 +393,53 @@ def test_search_finds_each_chapter(browser, site, name: str) -> None:
     assert (
         not visit.remote and not visit.failed and not visit.console_errors
     ), visit
-    pages = {urlsplit(h).path.removesuffix(".html").lstrip("/") for h in hrefs}
+    return {urlsplit(h).path.removesuffix(".html").lstrip("/") for h in hrefs}
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_search_finds_each_chapter(browser, site, name: str) -> None:
+    word = _search_word(name)
+    pages = _search(browser, site, word)
     assert name in pages, f"searching {word!r} found {sorted(pages)}"
+
+
+# ---------------------------------------------------------------------------
+# The Chinese book (tools/i18n.py build, shared with test_translations)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ZH_PAGES)
+def test_chinese_page_is_clean(zh_visits, name: str) -> None:
+    """Offline, no console error, no raw MyST, math typeset, in Chinese."""
+    visit, result = zh_visits[name], zh_visits[name].result
+    assert not visit.remote, f"{name} requested other hosts: {visit.remote}"
+    assert not visit.failed, f"{name} had failed requests: {visit.failed}"
+    assert not visit.console_errors, f"{name}: {visit.console_errors}"
+    assert result["lang"] == "zh-CN", f"{name}: lang={result['lang']!r}"
+    assert not result["myst"], f"{name}: raw MyST: {result['myst']}"
+    assert not result["broken"], f"{name}: images: {result['broken']}"
+    assert not result["noAlt"], f"{name}: no alt text: {result['noAlt']}"
+    if result["math"]:
+        assert result["mathjax"], f"{name}: has math but MathJax never ran"
+    assert not result["untypeset"], f"{name}: {result['untypeset']}"
+    assert not result["raw"], f"{name}: raw TeX left: {result['raw']}"
+    assert result["merror"] == 0, f"{name}: {result['merror']} TeX errors"
+    if name in CHAPTERS:
+        colab = launch_urls(name, "zh/")["colab"]
+        assert result["colab"] == [colab], (name, result["colab"])
+
+
+@pytest.mark.slow
+def test_chinese_formulas_are_typeset(zh_visits) -> None:
+    """The check above is not vacuous: chapter 1 has math, typeset."""
+    result = zh_visits[CHAPTERS[0]].result
+    assert result["math"] >= 1 and result["mathjax"], result
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["book/glossary", CHAPTERS[0]])
+def test_chinese_search_finds_convolution(browser, zh_site, page) -> None:
+    """卷积 (convolution) finds the glossary and chapter 1 (jieba)."""
+    pages = _search(browser, zh_site, "卷积")
+    assert page in pages, f"searching 卷积 found {sorted(pages)}"
