@@ -900,10 +900,10 @@ def test_wrong_output_of_a_function_check_reveals_nothing(exercise_id):
 def _epoch_without(skip: str):
     """The reference epoch without net.train() or zero_grad(), or with the
     loss summed instead of averaged ("mean")."""
-    from d2lite.exercises.train import _reference
+    from d2lite.exercises.epoch import reference_epoch
 
     def train_epoch(*args):
-        numbers = _reference(*args, skip="" if skip == "mean" else skip)
+        numbers = reference_epoch(*args, skip="" if skip == "mean" else skip)
         loss, acc = numbers["right"]
         summed = numbers["loss summed over the examples, not averaged"][0]
         return (summed if skip == "mean" else loss), acc
