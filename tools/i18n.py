@@ -1,9 +1,5 @@
-"""The Chinese edition (``locale/zh_CN/LC_MESSAGES/<page>.po``; the page
-``book/glossary.md`` shows ``locale/glossary.csv``): ``extract [DIR]`` the
-English text's .pot files, ``update`` the .po files, ``build`` the book into
-_build/zh/html. As a Sphinx extension: the notebooks' alt text through the
-page's catalog, and a link from every page to its twin in the other language.
-"""
+"""The Chinese edition: ``extract`` .pot, ``update`` .po, ``build`` html;
+as a Sphinx extension, alt text through the catalogs and twin-page links."""
 
 from __future__ import annotations
 
@@ -14,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polib
 import yaml
 from docutils import nodes
 
@@ -24,15 +21,13 @@ POT_DIR = ROOT / "_build" / "i18n" / "gettext"
 ZH_HTML = ROOT / "_build" / "zh" / "html"
 GLOSSARY = "book/glossary"
 TITLE_ZH = "d2lite：卷积神经网络，步步检验"
-#: Link text to the twin page, and the twin book's place on the web site
-#: (``html.baseurl``) or, without one, in ``_build``.
+#: Twin link text, place on the web site (``html.baseurl``) or in _build.
 TWIN = {"en": ("中文", "zh/", "../zh/html/")}
 TWIN[LANG] = ("English", "", "../../html/")
 
 
 def run_sphinx(builder: str, outdir: Path) -> int:
-    """Build ``outdir`` strictly from the stored outputs (``html``: Chinese,
-    the glossary page added)."""
+    """Build ``outdir`` strictly from stored outputs (html: Chinese)."""
     from jupyter_book.sphinx import build_sphinx
 
     import book
@@ -96,7 +91,6 @@ def twin_link(app, pagename: str, templatename, context, doctree) -> None:
 
 
 def setup(app) -> dict:
-    """Register the alt-text and twin-link hooks."""
     app.connect("doctree-resolved", alt_texts)
     app.connect("html-page-context", twin_link)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
@@ -112,7 +106,14 @@ def main(argv: list[str]) -> int:
         cmd = [sys.executable, "-m", "sphinx_intl", "update", "-w", "0"]
         cmd += ["-p", str(POT_DIR), "-d", str(LOCALE), "-l", LANG]
         status = run_sphinx("gettext", POT_DIR)
-        return status or subprocess.run(cmd, cwd=ROOT).returncode
+        status = status or subprocess.run(cmd, cwd=ROOT).returncode
+        for path in LOCALE.rglob("*.po"):  # babel: "95% of" is no %-format
+            po = polib.pofile(str(path), wrapwidth=0)
+            for e in po:
+                py = "python-format"
+                e.flags = [f"no-{f}" if f == py else f for f in e.flags]
+            po.save()
+        return status
     if argv == ["build"]:
         sources = [*book.SOURCES, "locale/**/*.po", "locale/glossary.csv"]
         build = lambda: run_sphinx("html", ZH_HTML)  # noqa: E731
