@@ -153,7 +153,12 @@ def _conv_ex7(layer_class) -> int:
             atol=1e-5,
             rtol=1e-5,
         )
-    # Training: plain gradient descent must recover a hidden kernel.
+    _conv_ex7_trains(layer_class, generator)
+    return len(CONV_EX7) + 1
+
+
+def _conv_ex7_trains(layer_class, generator: torch.Generator) -> None:
+    """Plain gradient descent must recover a hidden (1, 2) kernel."""
     target = torch.randn(1, 2, generator=generator)
     X = torch.randn(8, 8, generator=generator)
     Y = F.conv2d(X[None, None], target[None, None])[0, 0]
@@ -188,7 +193,6 @@ def _conv_ex7(layer_class) -> int:
                 "the bias once and use the weight in every window?"
             ).format(learned=learned.tolist()),
         )
-    return len(CONV_EX7) + 1
 
 
 @exercise("conv-ex8")

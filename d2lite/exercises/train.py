@@ -361,7 +361,12 @@ def _train_ex7(answer: Any) -> int:
         "in on_train_begin)"
     )
     _stops_right(lambda: used, patience, second, reuse)
-    # one real run: lr=0 never improves, so patience=2 stops after epoch 3
+    _train_ex7_real_run(answer)
+    return len(TRAIN_EX7) + 2
+
+
+def _train_ex7_real_run(answer: type) -> None:
+    """One real run: lr=0 never improves, so patience=2 stops after 3."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         X, y = torch.rand(40, 1, 2, 2), torch.randint(0, 2, (40,))
@@ -393,4 +398,3 @@ def _train_ex7(answer: Any) -> int:
                 else _("training ran {count} epochs, which is too many")
             ).format(count=len(history)),
         )
-    return len(TRAIN_EX7) + 2
