@@ -28,10 +28,10 @@ from d2lite.data import (
     split_train_valid,
 )
 from d2lite.exercises import check, set_language
-from d2lite.glue import glue, says
 from d2lite.metrics import Accumulator, accuracy, evaluate_accuracy_gpu
 from d2lite.models import lenet, vgg, vgg_block
 from d2lite.plot import Animator, plot_history, show_images
+from d2lite.prose import says
 from d2lite.shapes import (
     ShapeMismatchError,
     conv_output_size,
@@ -64,7 +64,6 @@ __all__ = [
     "evaluate_accuracy_gpu",
     "find_fashion_mnist",
     "get_fashion_mnist_labels",
-    "glue",
     "lenet",
     "load_checkpoint",
     "load_data_fashion_mnist",

@@ -203,8 +203,6 @@ def test_labelled_exercises(notebook) -> None:
 # Bookkeeping out of the reader's way
 # ---------------------------------------------------------------------------
 
-#: Cell tags that keep a cell's code out of the reader's way in the book.
-HIDDEN_TAGS = {"remove-input", "hide-input", "remove-cell", "hide-cell"}
 #: nbval's comment markers; the course uses the equivalent cell tags
 #: (``nbval-ignore-output``, ``nbval-skip``, ``raises-exception``, ...).
 NBVAL_COMMENT = re.compile(
@@ -227,22 +225,6 @@ def test_no_nbval_comment_markers(notebook) -> None:
     assert not marked, (
         f"{path.name}: nbval comment markers in (cell, marker) {marked}; "
         "use the cell tag instead (e.g. `nbval-ignore-output`)"
-    )
-
-
-def test_glue_cells_are_hidden(notebook) -> None:
-    """Every cell that glues is bookkeeping: its input is not shown."""
-    path, nb = notebook
-    shown = [
-        k
-        for k, cell in enumerate(nb.cells)
-        if cell.cell_type == "code"
-        and "dl.glue(" in cell.source
-        and not _tags(cell) & HIDDEN_TAGS
-    ]
-    assert not shown, (
-        f"{path.name}: cells {shown} call dl.glue( but carry none of "
-        f"{sorted(HIDDEN_TAGS)}; move the glue into its own tagged cell"
     )
 
 

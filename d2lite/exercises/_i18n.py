@@ -2,26 +2,24 @@
 
 ``dl.set_language("zh")``, or ``D2LITE_LANG=zh`` in the environment (read
 each time a message is built, so a notebook's first cell can set it),
-switches to the catalog ``d2lite/locale/zh_CN/LC_MESSAGES/d2lite.po``.
-The catalog is compiled in memory, on first use, for :mod:`gettext`.
+switches to the catalog ``d2lite/locale/zh_CN/LC_MESSAGES/d2lite.mo``,
+compiled from its ``.po`` by ``make translations``.
 """
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import functools
 import gettext
-import io
 import os
-import struct
 from collections.abc import Iterator
 from pathlib import Path
 
 #: The languages of the messages; English is the source.
 LANGUAGES = ("en", "zh")
 ENV = "D2LITE_LANG"
-CATALOG = Path(__file__).parents[1] / "locale/zh_CN/LC_MESSAGES/d2lite.po"
+LOCALE = Path(__file__).parents[1] / "locale"
+CATALOG = LOCALE / "zh_CN/LC_MESSAGES/d2lite.po"
 _chosen: dict[str, str | None] = {"language": None}  # set_language's
 
 
@@ -55,43 +53,10 @@ def speaking(language: str | None) -> Iterator[None]:
         _chosen["language"] = before
 
 
-def read_po(path: Path = CATALOG) -> dict[str, str]:
-    """Return ``{msgid: msgstr}`` of a .po file (the header under "")."""
-    entries, field = [], None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line.startswith("msgid "):
-            entries.append({"msgid": "", "msgstr": ""})
-        if line.startswith(("msgid ", "msgstr ")):
-            field, line = line.split(" ", 1)
-        if line.startswith('"') and field is not None:
-            entries[-1][field] += ast.literal_eval(line)
-        elif line.startswith("#") or not line:
-            field = None
-    return {e["msgid"]: e["msgstr"] for e in entries}
-
-
-def _mo_bytes(catalog: dict[str, str]) -> bytes:
-    """The GNU .mo file of ``catalog`` (as msgfmt writes it)."""
-    keys = sorted(catalog)
-    ids = [k.encode() for k in keys]
-    strs = [catalog[k].encode() for k in keys]
-    start = 7 * 4 + 16 * len(keys)  # header, then two offset tables
-    offsets, data = [], b""
-    for text in ids + strs:
-        offsets += [len(text), start + len(data)]
-        data += text + b"\0"
-    header = struct.pack(
-        "Iiiiiii", 0x950412DE, 0, len(keys), 28, 28 + 8 * len(keys), 0, 0
-    )
-    return header + struct.pack(f"{len(offsets)}i", *offsets) + data
-
-
 @functools.cache
-def translations() -> gettext.GNUTranslations:
-    """The Chinese catalog, compiled from the .po file on first use."""
-    catalog = {k: v for k, v in read_po().items() if v or not k}
-    return gettext.GNUTranslations(io.BytesIO(_mo_bytes(catalog)))
+def translations() -> gettext.NullTranslations:
+    """The compiled Chinese catalog, read on first use."""
+    return gettext.translation("d2lite", LOCALE, languages=["zh_CN"])
 
 
 def _(message: str) -> str:

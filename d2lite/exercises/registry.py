@@ -25,7 +25,6 @@ import difflib
 import importlib
 import inspect
 import pkgutil
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +38,6 @@ from d2lite.exercises.compare import (
     short_repr,
 )
 
-KINDS = ("function", "value")
-_ID = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 #: Modules of the checker itself; every other one is a chapter's checks.
 HELPERS = ("registry", "compare", "epoch")
 #: The chapters with a module ``d2lite/exercises/<chapter>.py``.
@@ -71,21 +68,11 @@ class Exercise:
 
     def cases(self) -> list[Case]:
         """Return the hidden cases."""
-        if not self.has_cases:
-            raise TypeError(f"exercise {self.exercise_id} has no cases")
         made = self.source()
-        ok = isinstance(made, list) and made
-        if ok and all(isinstance(c, Case) for c in made):
+        cases = isinstance(made, list) and made
+        if cases and all(isinstance(c, Case) for c in made):
             return made
-        if self.kind == "value":
-            return [Case(expected=made, label=_("your answer"))]
-        raise TypeError(
-            f"the case function of exercise {self.exercise_id} "
-            f"({self.source.__module__}.{self.source.__qualname__}) must "
-            f"return a non-empty list of Case, got {type(made).__name__}; "
-            "return "
-            "e.g. [Case(args=(28, 5), expected=24)]"
-        )
+        return [Case(expected=made, label=_("your answer"))]  # one value
 
 
 def _no_answer(
@@ -130,43 +117,15 @@ class Checker:
 
         ``title`` (for :meth:`list`) defaults to the docstring's first line.
         """
-        if not isinstance(exercise_id, str) or not _ID.fullmatch(exercise_id):
-            raise ValueError(
-                "exercise_id must be a lower-case label with hyphens such as "
-                f"'conv-ex1' (the exercise's :label:), got {exercise_id!r}"
-            )
-        if kind not in KINDS:
-            raise ValueError(
-                f"kind of {exercise_id} must be one of {KINDS}, got {kind!r}"
-            )
 
         def register(source: Callable[..., Any]) -> Callable[..., Any]:
             doc = (source.__doc__ or "").strip().split("\n")[0].rstrip(".")
             name = doc if title is None else title
-            if not isinstance(name, str) or not name.strip():
-                raise ValueError(
-                    f"title of {exercise_id} must be a non-empty str (or "
-                    f"the check's docstring), got {title!r}"
-                )
             entry = Exercise(exercise_id, name, kind, source, rtol, atol)
-            other = self._exercises.get(exercise_id)
-            module = source.__module__
-            if other is not None and other.source.__module__ != module:
-                raise ValueError(
-                    f"exercise {exercise_id} from {module} clashes with "
-                    f"{exercise_id} registered by {other.source.__module__}; "
-                    "give each exercise its own id"
-                )
             self._exercises[exercise_id] = entry
             return source
 
         return register
-
-    def unregister(self, exercise_id: str) -> None:
-        """Remove an exercise (tests clean up with it)."""
-        if exercise_id not in self._exercises:
-            raise KeyError(f"exercise {exercise_id!r} is not registered")
-        del self._exercises[exercise_id]
 
     def _load(self) -> dict[str, Exercise]:
         for name in self._modules:
@@ -321,4 +280,3 @@ class Checker:
 #: ``dl.check``: filled by the chapter modules.
 REGISTRY = check = Checker([f"d2lite.exercises.{c}" for c in CHAPTERS])
 exercise = REGISTRY.exercise
-unregister = REGISTRY.unregister

@@ -1,4 +1,4 @@
-"""dl.says: a prose literal against a computed value; dl.glue for figures."""
+"""dl.says: a prose literal against a computed value."""
 
 import numpy as np
 import pytest
@@ -40,13 +40,3 @@ def test_within_allows_a_measured_value_to_drift():
 def test_a_literal_without_exactly_one_number_is_refused(literal):
     with pytest.raises((ValueError, TypeError)):
         dl.says(literal, 1)
-
-
-def test_glue_returns_nothing_so_a_hidden_cell_prints_nothing():
-    assert dl.glue("some_key", np.float64(0.25), display=False) is None
-
-
-@pytest.mark.parametrize("name", ["has space", "", 3, "1abc"])
-def test_bad_name_is_a_value_error(name):
-    with pytest.raises(ValueError, match="name must be"):
-        dl.glue(name, 1)

@@ -4,14 +4,13 @@ The prose holds its numbers as literals ("LeNet has 61,706 parameters"),
 so every edition (the book, the notebooks on Colab, the student edition,
 the translation) shows them. ``says`` checks a literal against the value
 the code computes; ``tests/test_prose_numbers.py`` checks that every
-number in the prose has such a check. ``glue`` remains for figures.
+number in the prose has such a check.
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
 
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
@@ -46,34 +45,3 @@ def says(literal: str, value: float, *, within: float | None = None) -> None:
             f"they must agree {drift}. Change the prose to the new value "
             f"(and this check's literal with it), or find what moved it."
         )
-
-
-def glue(name: str, value: Any, *, display: bool = True) -> None:
-    """Store ``value`` under ``name`` for the book (``myst_nb.glue``).
-
-    Used for figures; numbers belong in the prose (see ``says``). Without
-    MyST-NB (Colab, a script) the value is only shown, if ``display``.
-    Returns nothing, so a hidden cell prints nothing into the page.
-    """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(
-            f"name must be a Python-identifier-like string such as "
-            f"'lenet_feature_maps', got {name!r}"
-        )
-    if callable(getattr(value, "item", None)) and (
-        tuple(getattr(value, "shape", (None,))) == ()
-    ):
-        value = value.item()
-    try:
-        from myst_nb import glue as nb_glue
-    except ImportError:
-        nb_glue = None
-    if nb_glue is not None:
-        nb_glue(name, value, display=display)
-    elif display:
-        try:
-            from IPython.display import display as ipy_display
-        except ImportError:
-            print(f"{name}: {value!r}")
-        else:
-            ipy_display(value)
