@@ -8,7 +8,9 @@ error and no failed request, every image decoded and (in the page content)
 with a non-empty alt text, every formula typeset by
 the shipped MathJax, code cells and their outputs visible. Chapter pages
 must have the Colab launch link, the search page must find each chapter,
-and a full-page screenshot of each page goes to ``_build/screenshots/``.
+and a screenshot of each page's first screen goes to ``_build/screenshots/``
+(of the whole page with ``D2LITE_FULL_SCREENSHOTS=1``: a few seconds more a
+long chapter, so not by default).
 
 Without Chromium or Playwright the tests are skipped, except under CI
 (``CI`` set), where that is a failure that says how to install them.
@@ -37,6 +39,7 @@ from test_book import (  # noqa: F401  (the build fixtures)
 )
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
+FULL_PAGE = os.environ.get("D2LITE_FULL_SCREENSHOTS", "") not in ("", "0")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 CHROMIUM_ARGS = [
     "--headless",
@@ -268,7 +271,7 @@ def _visit_all(browser, site: str, pages, shots: Path) -> dict[str, Visit]:
             page.evaluate("document.fonts.ready.then(() => true)")
             page.screenshot(
                 path=str(shots / f"{name.replace('/', '__')}.png"),
-                full_page=True,
+                full_page=FULL_PAGE,
             )
         finally:
             context.close()

@@ -127,11 +127,8 @@ def run_jupyter_book(stored: bool) -> int:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, path)))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     status = subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
-    if status:
-        why = "every warning counts (-W -n): look above for the first one"
-        print(
-            f"book.py: jupyter-book failed ({status}); {why}", file=sys.stderr
-        )
+    if status:  # -W -n: the first warning above is the one to fix
+        print(f"book.py: jupyter-book failed ({status})", file=sys.stderr)
     return status
 
 

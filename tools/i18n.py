@@ -20,7 +20,7 @@ LOCALE, LANG = ROOT / "locale", "zh_CN"
 POT_DIR = ROOT / "_build" / "i18n" / "gettext"
 ZH_HTML = ROOT / "_build" / "zh" / "html"
 #: dl.check's messages; gettext reads the .mo that ``update`` compiles.
-PACKAGE_PO = ROOT / "d2lite/locale/zh_CN/LC_MESSAGES/d2lite.po"
+CHECK_PO = ROOT / "d2lite/locale/zh_CN/LC_MESSAGES/d2lite.po"
 GLOSSARY = "book/glossary"
 TITLE_ZH = "d2lite：卷积神经网络，步步检验"
 #: Twin link text, place on the web site (``html.baseurl``) or in _build.
@@ -115,9 +115,7 @@ def main(argv: list[str]) -> int:
                 py = "python-format"
                 e.flags = [f"no-{f}" if f == py else f for f in e.flags]
             po.save()
-        polib.pofile(str(PACKAGE_PO)).save_as_mofile(
-            str(PACKAGE_PO.with_suffix(".mo"))
-        )
+        polib.pofile(str(CHECK_PO)).save_as_mofile(str(CHECK_PO)[:-2] + "mo")
         return status
     if argv == ["build"]:
         sources = [*book.SOURCES, "locale/**/*.po", "locale/glossary.csv"]
