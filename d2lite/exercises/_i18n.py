@@ -19,7 +19,6 @@ from pathlib import Path
 LANGUAGES = ("en", "zh")
 ENV = "D2LITE_LANG"
 LOCALE = Path(__file__).parents[1] / "locale"
-CATALOG = LOCALE / "zh_CN/LC_MESSAGES/d2lite.po"
 _chosen: dict[str, str | None] = {"language": None}  # set_language's
 
 

@@ -69,8 +69,8 @@ class Exercise:
     def cases(self) -> list[Case]:
         """Return the hidden cases."""
         made = self.source()
-        cases = isinstance(made, list) and made
-        if cases and all(isinstance(c, Case) for c in made):
+        listed = isinstance(made, list) and made  # a non-empty list
+        if listed and all(isinstance(c, Case) for c in made):
             return made
         return [Case(expected=made, label=_("your answer"))]  # one value
 
